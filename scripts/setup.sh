@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs everything miaotui needs to build and test, from Debian (bookworm) packages only.
+# Safe to run again: apt-get skips what is already installed.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential g++ cmake ninja-build ccache pkg-config \
+  libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
+  python3 >/dev/null
+echo "setup: dependencies installed"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the test preset and runs the whole test suite; then the bad-input tests again under
+# AddressSanitizer + UndefinedBehaviorSanitizer. Usage: bash scripts/test.sh [--no-asan]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS="${JOBS:-$(nproc)}"
+cmake --preset test >/dev/null
+cmake --build --preset test -j "$JOBS"
+ctest --preset test -j "$JOBS" -LE slow
+if [ "${1:-}" != "--no-asan" ]; then
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j "$JOBS"
+  ctest --preset asan -j "$JOBS" -L asan
+fi
