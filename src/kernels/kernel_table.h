@@ -1,0 +1,33 @@
+// Internal to kernels/: the function table every ISA implementation exports, and the accessor
+// for each. The dispatchers (matmul.cc, vec.cc) pick a table by Isa; nothing outside kernels/
+// includes this header. Entries take already-validated arguments (the dispatchers CHECK them):
+// wtype/t is F32, F16 or BF16 (Dot/Axpy: F32 or F16), o_begin <= o_end, n >= 0.
+// This header contains no intrinsics, so it is safe to include from baseline-compiled files.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/isa.h"
+#include "tensor/dtype.h"
+
+namespace miaotui::kernels::internal {
+
+struct KernelTable {
+  void (*matmul)(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, DType wtype,
+                 int64_t o_begin, int64_t o_end, float* y, int64_t ldy);
+  void (*to_f32)(DType t, const void* src, float* dst, int64_t n);
+  void (*from_f32)(DType t, const float* src, void* dst, int64_t n);
+  float (*dot)(const float* a, const void* b, DType btype, int64_t n);
+  void (*axpy)(float alpha, const void* x, DType xtype, float* y, int64_t n);
+};
+
+const KernelTable& RefTable();
+#if defined(MIAOTUI_KERNELS_X86)
+const KernelTable& Avx2Table();    // REQUIRES: GetCpuFeatures().HasAvx2Set()
+const KernelTable& Avx512Table();  // REQUIRES: GetCpuFeatures().HasAvx512Set()
+#endif
+
+// The table for `isa`. REQUIRES: isa is available on this CPU.
+const KernelTable& TableFor(Isa isa);
+
+}  // namespace miaotui::kernels::internal

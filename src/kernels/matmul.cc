@@ -1,0 +1,27 @@
+// MatMul dispatch: validates the arguments once per call and forwards to the ISA's table.
+#include "kernels/matmul.h"
+
+#include "base/check.h"
+#include "kernels/kernel_table.h"
+
+namespace miaotui::kernels {
+
+bool MatMulSupports(DType wtype) {
+  return wtype == DType::kF32 || wtype == DType::kF16 || wtype == DType::kBF16;
+}
+
+void MatMulIsa(Isa isa, const float* x, int64_t m, int64_t k, int64_t ldx, const void* w,
+               DType wtype, int64_t o_begin, int64_t o_end, float* y, int64_t ldy) {
+  CHECK(MatMulSupports(wtype));
+  CHECK(m >= 0 && k >= 0 && 0 <= o_begin && o_begin <= o_end);
+  CHECK(m <= 1 || (ldx >= k && ldy >= o_end));
+  if (m == 0 || o_begin == o_end) return;
+  internal::TableFor(isa).matmul(x, m, k, ldx, w, wtype, o_begin, o_end, y, ldy);
+}
+
+void MatMul(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, DType wtype,
+            int64_t o_begin, int64_t o_end, float* y, int64_t ldy) {
+  MatMulIsa(ActiveIsa(), x, m, k, ldx, w, wtype, o_begin, o_end, y, ldy);
+}
+
+}  // namespace miaotui::kernels
