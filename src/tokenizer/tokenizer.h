@@ -31,8 +31,12 @@ struct Vocab {
   std::vector<std::string> tokens;   // piece text; SentencePiece uses U+2581 for space
   std::vector<float> scores;         // merge priority for SentencePiece BPE (higher merges first)
   std::vector<TokenType> types;
-  std::vector<std::string> merges;   // byte-level BPE merges "a b" (empty for SentencePiece)
+  // Byte-level BPE merges "a b". Empty for SentencePiece from GGUF; for a SentencePiece vocabulary
+  // loaded from a Hugging Face tokenizer.json they are its merges in rank order, and when present
+  // they (not the scores) decide the merge order, exactly as Hugging Face's BPE model does.
+  std::vector<std::string> merges;
   int32_t bos_id = -1, eos_id = -1, unk_id = -1, pad_id = -1, eot_id = -1;
+  int32_t eom_id = -1;               // tokenizer.ggml.eom_token_id (end of message), if any
   bool add_bos = true, add_eos = false;
   bool add_space_prefix = true;      // SentencePiece "dummy prefix"
 };
@@ -43,7 +47,10 @@ class Tokenizer {
 
   // Tokenizes `text`. With add_special, BOS/EOS are added as the vocabulary says (add_bos /
   // add_eos). With parse_special, control-token strings such as "<s>" in the text become their
-  // ids; otherwise they are ordinary text.
+  // ids; otherwise they are ordinary text. As in llama.cpp, user-defined tokens are always
+  // matched (parse_special or not); the longest special strings are split out first.
+  // Ill-formed UTF-8 in `text` is replaced by U+FFFD (one per maximal ill-formed subpart) before
+  // tokenizing, so the ids always decode to valid UTF-8 text.
   virtual std::vector<int32_t> Encode(std::string_view text, bool add_special,
                                       bool parse_special = false) const = 0;
   // The exact bytes of one token as the model emits it: byte tokens give their byte (possibly an
@@ -58,7 +65,8 @@ class Tokenizer {
   int32_t bos_id() const { return vocab_.bos_id; }
   int32_t eos_id() const { return vocab_.eos_id; }
   bool IsControl(int32_t id) const;
-  // True for EOS, EOT and any other end-of-generation id the model declares.
+  // True for EOS, EOT, EOM and any other end-of-generation id the model declares. Out-of-range
+  // ids are simply false (never a crash), as are all the queries here.
   bool IsEndOfGeneration(int32_t id) const;
 
  protected:
