@@ -7,6 +7,13 @@
 // Tensor data is not copied: TensorData() points into the mapping, which lives as long as the
 // GgufFile. A GgufFile is immutable after Open and safe to read from any thread.
 //
+// Validation done by Open: magic and version (1 and big-endian files are refused with a clear
+// message), every value type id, general.alignment (an integer, nonzero power of two; default 32),
+// keys and tensor names unique, n_dims in 1..4, ne[i] >= 0 with no overflow in the element or byte
+// count, ne[0] a multiple of the type's block size, known tensor type ids, tensor offsets multiples
+// of the alignment and tensor data inside the file. Limits against hostile files: arrays nest at
+// most 16 deep and all metadata arrays together hold at most 2^23 elements.
+//
 // GgufWriter collects metadata and tensors and writes a GGUF v3 file atomically (temporary file,
 // then rename), with general.alignment respected (default 32).
 #pragma once
@@ -95,6 +102,7 @@ class GgufFile {
   TensorView View(const GgufTensorInfo& t) const;
 
  private:
+  friend class GgufParser;  // gguf_reader.cc fills the fields below
   GgufFile() = default;
   MappedFile map_;
   uint32_t version_ = 0;
@@ -102,6 +110,8 @@ class GgufFile {
   uint64_t data_offset_ = 0;
   std::vector<GgufKv> kvs_;
   std::vector<GgufTensorInfo> tensors_;
+  std::vector<uint32_t> kv_by_key_;       // indices into kvs_, sorted by key
+  std::vector<uint32_t> tensor_by_name_;  // indices into tensors_, sorted by name
 };
 
 class GgufWriter {
@@ -116,11 +126,15 @@ class GgufWriter {
   void SetFloat32Array(const std::string& key, const std::vector<float>& v);
   void SetInt32Array(const std::string& key, const std::vector<int32_t>& v);
   void SetValue(const std::string& key, const GgufValue& v);  // any value, e.g. copied from a file
+  // Setting a key that is already set replaces its value and keeps its position.
   // Adds a tensor. The bytes are NOT copied: `data` must stay valid until Write() returns.
   // REQUIRES: data holds exactly RowBytes(dtype, shape.ne[0]) * shape.NumRows() bytes.
   void AddTensor(const std::string& name, DType dtype, const Shape& shape, const void* data);
 
-  // Writes a GGUF v3 file atomically; never leaves a partial file at `path`.
+  // Writes a GGUF v3 file atomically; never leaves a partial file at `path`. Tensor data is
+  // streamed from the caller's buffers (never gathered in memory). Errors (duplicate tensor
+  // names, bad shapes, a general.alignment that is not a power of two, array elements whose type
+  // differs from the array's elem_type) are reported before anything is written.
   Status Write(const std::string& path) const;
 
  private:
