@@ -1,0 +1,160 @@
+// The Hugging Face tokenizer.json path: stories260K-hf against the goldens and the GGUF path,
+// and malformed files.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mini_gguf.h"
+#include "test_util.h"
+#include "tokenizer/tokenizer.h"
+#include "tokenizer_test_util.h"
+
+namespace miaotui::tokenizer {
+namespace {
+
+using ::miaotui::testing::MiniGgufReader;
+using ::miaotui::testing::SharedPath;
+using ::miaotui::testing::TempDir;
+
+std::unique_ptr<Tokenizer> LoadGgufVocab(const std::string& rel) {
+  Vocab vocab;
+  if (!MiniGgufReader::ReadVocab(SharedPath(rel), &vocab)) return nullptr;
+  auto tok = MakeTokenizer(std::move(vocab));
+  return tok.ok() ? std::move(tok).value() : nullptr;
+}
+
+TEST(HfLoaderTest, Stories260KGoldenPromptsBothForms) {
+  MT_REQUIRE_SHARED("models/stories260K-hf/tokenizer.json");
+  MT_REQUIRE_SHARED("golden/stories260K/manifest.json");
+  auto hf = LoadTokenizerFromHfFolder(SharedPath("models/stories260K-hf"));
+  ASSERT_TRUE(hf.ok()) << hf.status().message();
+  auto gguf = LoadGgufVocab("models/stories260K.gguf");
+  ASSERT_NE(gguf, nullptr);
+  const auto manifest =
+      nlohmann::json::parse(ReadFileToString(SharedPath("golden/stories260K/manifest.json")));
+  int n = 0;
+  for (const auto& p : manifest.at("prompts")) {
+    const std::string text = p.at("text").get<std::string>();
+    const std::vector<int32_t> want = p.at("tokens").get<std::vector<int32_t>>();
+    EXPECT_EQ(gguf->Encode(text, true), want) << text;
+    EXPECT_EQ((*hf)->Encode(text, true), want) << text;
+    std::vector<std::string> pieces;
+    for (int32_t id : want) pieces.push_back(gguf->TokenToPiece(id));
+    EXPECT_EQ(pieces, p.at("token_pieces").get<std::vector<std::string>>());
+    ++n;
+  }
+  EXPECT_EQ(n, 5);
+  EXPECT_EQ((*hf)->bos_id(), 1);
+  EXPECT_EQ((*hf)->eos_id(), 2);
+  EXPECT_TRUE((*hf)->IsEndOfGeneration(2));
+  EXPECT_EQ((*hf)->vocab().unk_id, 0);
+}
+
+// Rank-ordered merges (Hugging Face) and score-ordered merges (GGUF) agree on real text.
+TEST(HfLoaderTest, SameIdsAsGgufOnShakespeareAndEdgeCases) {
+  MT_REQUIRE_SHARED("models/stories260K-hf/tokenizer.json");
+  MT_REQUIRE_SHARED("data/tinyshakespeare.txt");
+  auto hf = LoadTokenizerFromHfFolder(SharedPath("models/stories260K-hf"));
+  ASSERT_TRUE(hf.ok()) << hf.status().message();
+  auto gguf = LoadGgufVocab("models/stories260K.gguf");
+  ASSERT_NE(gguf, nullptr);
+  std::vector<std::string> texts = {"", " ", "  ", "\t", "\n\n", "a  b   c", "héllo wörld 日本語 🦙",
+                                    "<s>hi</s>", "x\xff y", "One day, 3 cats found 12 red balls!"};
+  std::istringstream lines(ReadFileToString(SharedPath("data/tinyshakespeare.txt")));
+  std::string line, para;
+  for (int i = 0; i < 3000 && std::getline(lines, line); ++i) {
+    texts.push_back(line);
+    para += line + "\n";
+    if (i % 50 == 49) texts.push_back(std::move(para)), para.clear();
+  }
+  for (const std::string& t : texts) {
+    for (bool special : {false, true}) {
+      ASSERT_EQ((*hf)->Encode(t, special, special), gguf->Encode(t, special, special)) << t;
+    }
+  }
+}
+
+// Writes `tokenizer_json` (and optionally a config) to a temp folder and loads it.
+Status LoadFrom(const std::string& tokenizer_json, const std::string& config = "") {
+  TempDir dir;
+  std::ofstream(dir.File("tokenizer.json")) << tokenizer_json;
+  if (!config.empty()) std::ofstream(dir.File("tokenizer_config.json")) << config;
+  auto tok = LoadTokenizerFromHfFolder(dir.path());
+  return tok.ok() ? Status::Ok() : tok.status();
+}
+
+// A small valid SentencePiece-style tokenizer.json; `model` replaces the model object.
+std::string TinyJson(const std::string& model = "") {
+  const std::string m = model.empty() ? R"({"type": "BPE", "byte_fallback": true,
+      "unk_token": "<unk>", "vocab": {"<unk>": 0, "<s>": 1, "</s>": 2, "▁": 3, "a": 4, "▁a": 5},
+      "merges": ["▁ a"]})" : model;
+  return R"({"added_tokens": [{"id": 1, "content": "<s>", "special": true},
+      {"id": 2, "content": "</s>", "special": true}],
+    "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "▁"},
+      {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]},
+    "pre_tokenizer": null, "model": )" + m + "}";
+}
+
+TEST(HfLoaderTest, TinyValidJson) {
+  TempDir dir;
+  std::ofstream(dir.File("tokenizer.json")) << TinyJson();
+  auto tok = LoadTokenizerFromHfFolder(dir.path());
+  ASSERT_TRUE(tok.ok()) << tok.status().message();
+  EXPECT_EQ((*tok)->Encode("a a", true), (std::vector<int32_t>{1, 5, 5}));
+  EXPECT_EQ((*tok)->Encode("b", false), (std::vector<int32_t>{3, 0}));  // no byte tokens: unk
+  EXPECT_EQ((*tok)->TokenToPiece(5), " a");
+  EXPECT_EQ((*tok)->TokenToPiece(1), "<s>");
+}
+
+void ExpectError(const Status& s, StatusCode code, const std::string& needle) {
+  EXPECT_EQ(s.code(), code) << s.message();
+  EXPECT_NE(s.message().find(needle), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("tokenizer"), std::string::npos) << s.message();
+}
+
+TEST(HfLoaderTest, MalformedTokenizerJson) {
+  ExpectError(LoadFrom("{not json"), StatusCode::kInvalidArgument, "not valid JSON");
+  ExpectError(LoadFrom("[1, 2]"), StatusCode::kInvalidArgument, "JSON object");
+  ExpectError(LoadFrom(R"({"normalizer": null})"), StatusCode::kInvalidArgument, "'model'");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "WordPiece", "vocab": {}})")),
+              StatusCode::kUnimplemented, "WordPiece");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": [1], "merges": []})")),
+              StatusCode::kInvalidArgument, "model.vocab");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": "x"}, "merges": []})")),
+              StatusCode::kInvalidArgument, "model.vocab");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": 0, "b": 4}, "merges": []})")),
+              StatusCode::kInvalidArgument, "id 3");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": 0, "b": 0}, "merges": []})")),
+              StatusCode::kInvalidArgument, "twice");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": 0}})")),
+              StatusCode::kInvalidArgument, "model.merges");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": 0}, "merges": [7]})")),
+              StatusCode::kInvalidArgument, "model.merges[0]");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": 0}, "merges": ["a"]})")),
+              StatusCode::kInvalidArgument, "model.merges[0]");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"<s>": 1, "</s>": 2, "a": 0},
+      "merges": ["a b"]})")), StatusCode::kInvalidArgument, "merge 0 'a b'");
+  // Byte-level BPE (GPT-2 style) is for later.
+  ExpectError(LoadFrom(R"({"normalizer": null, "pre_tokenizer": {"type": "ByteLevel"},
+      "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"),
+              StatusCode::kUnimplemented, "ByteLevel");
+  ExpectError(LoadFrom(R"({"added_tokens": 5, "normalizer": {"type": "Replace",
+      "pattern": {"String": " "}, "content": "▁"}, "model": {"type": "BPE",
+      "vocab": {"a": 0}, "merges": []}})"), StatusCode::kInvalidArgument, "added_tokens");
+  ExpectError(LoadFrom(TinyJson(), R"({"add_bos_token": "yes"})"), StatusCode::kInvalidArgument,
+              "add_bos_token");
+  ExpectError(LoadFrom(TinyJson(), R"({"bos_token": "<bos>"})"), StatusCode::kInvalidArgument,
+              "<bos>");
+  ExpectError(LoadFrom(TinyJson(), R"({"eos_token": 3})"), StatusCode::kInvalidArgument,
+              "eos_token");
+  TempDir empty;
+  auto missing = LoadTokenizerFromHfFolder(empty.path());
+  ExpectError(missing.status(), StatusCode::kNotFound, "tokenizer.json");
+}
+
+}  // namespace
+}  // namespace miaotui::tokenizer
