@@ -5,6 +5,7 @@
 // This header contains no intrinsics, so it is safe to include from baseline-compiled files.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels/isa.h"
@@ -26,6 +27,14 @@ const KernelTable& RefTable();
 const KernelTable& Avx2Table();    // REQUIRES: GetCpuFeatures().HasAvx2Set()
 const KernelTable& Avx512Table();  // REQUIRES: GetCpuFeatures().HasAvx512Set()
 #endif
+
+// Thread-local float32 scratch of at least n floats, 64-byte aligned, contents unspecified.
+// `slot` (0..kScratchSlots-1) selects one of a few independent buffers; a pointer stays valid
+// until the next call with the same slot on the same thread. Defined in a baseline-compiled file
+// so that ISA translation units never instantiate shared inline code (allocation, containers)
+// with ISA flags: the linker could otherwise keep that copy for baseline callers.
+inline constexpr int kScratchSlots = 2;
+float* ThreadScratch(int slot, size_t n);
 
 // The table for `isa`. REQUIRES: isa is available on this CPU.
 const KernelTable& TableFor(Isa isa);

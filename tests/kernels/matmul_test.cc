@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -55,8 +56,8 @@ Problem MakeProblem(std::mt19937& rng, DType wtype, int64_t m, int64_t k, int64_
 
 std::vector<float> RunMatMul(Isa isa, const Problem& p, DType wtype) {
   std::vector<float> y(static_cast<size_t>(p.m * p.ldy), kSentinel);
-  MatMulIsa(isa, p.x.data(), p.m, p.k, p.ldx, p.w.bytes.data(), wtype, p.o_begin, p.o_end,
-            y.data(), p.ldy);
+  MatMulIsa(isa, p.x.data(), p.m, p.k, p.ldx, p.w.bytes.data(), wtype, p.o_begin, p.o_end, y.data(),
+            p.ldy);
   return y;
 }
 
@@ -93,15 +94,15 @@ TEST_P(MatMulTest, EveryIsaMatchesReferenceOnOddShapes) {
           if (range[0] > range[1] || range[1] > n || range[0] < 0) continue;
           Problem p = MakeProblem(rng, wtype, m, k, n, range[0], range[1]);
           const std::string shape = std::string(DTypeName(wtype)) + " m=" + std::to_string(m) +
-                                    " k=" + std::to_string(k) + " n=" + std::to_string(n) +
-                                    " [" + std::to_string(range[0]) + "," +
-                                    std::to_string(range[1]) + ")";
+                                    " k=" + std::to_string(k) + " n=" + std::to_string(n) + " [" +
+                                    std::to_string(range[0]) + "," + std::to_string(range[1]) + ")";
           std::vector<float> ref = RunMatMul(Isa::kScalar, p, wtype);
           ASSERT_NO_FATAL_FAILURE(CheckOutput(p, ref, nullptr, "scalar " + shape));
           for (Isa isa : AvailableIsas()) {
             if (isa == Isa::kScalar) continue;
             std::vector<float> y = RunMatMul(isa, p, wtype);
-            ASSERT_NO_FATAL_FAILURE(CheckOutput(p, y, &ref, std::string(IsaName(isa)) + " " + shape));
+            ASSERT_NO_FATAL_FAILURE(
+                CheckOutput(p, y, &ref, std::string(IsaName(isa)) + " " + shape));
           }
         }
       }
@@ -113,9 +114,8 @@ TEST_P(MatMulTest, EveryIsaMatchesReferenceOnOddShapes) {
 TEST_P(MatMulTest, LargerShapesMatchReference) {
   const DType wtype = GetParam();
   std::mt19937 rng(99);
-  const int64_t shapes[][5] = {{64, 2048, 70, 0, 70},  {33, 515, 131, 5, 129},
-                               {130, 96, 97, 0, 97},   {8, 4099, 40, 3, 37},
-                               {1, 5632, 67, 0, 67},   {4, 333, 66, 1, 65}};
+  const int64_t shapes[][5] = {{64, 2048, 70, 0, 70}, {33, 515, 131, 5, 129}, {130, 96, 97, 0, 97},
+                               {8, 4099, 40, 3, 37},  {1, 5632, 67, 0, 67},   {4, 333, 66, 1, 65}};
   for (const auto& s : shapes) {
     Problem p = MakeProblem(rng, wtype, s[0], s[1], s[2], s[3], s[4]);
     const std::string shape = std::string(DTypeName(wtype)) + " m=" + std::to_string(s[0]) +
@@ -124,7 +124,8 @@ TEST_P(MatMulTest, LargerShapesMatchReference) {
     ASSERT_NO_FATAL_FAILURE(CheckOutput(p, ref, nullptr, "scalar " + shape));
     for (Isa isa : AvailableIsas()) {
       if (isa == Isa::kScalar) continue;
-      ASSERT_NO_FATAL_FAILURE(CheckOutput(p, RunMatMul(isa, p, wtype), &ref, IsaName(isa) + (" " + shape)));
+      ASSERT_NO_FATAL_FAILURE(
+          CheckOutput(p, RunMatMul(isa, p, wtype), &ref, IsaName(isa) + (" " + shape)));
     }
   }
 }
@@ -165,6 +166,9 @@ INSTANTIATE_TEST_SUITE_P(WeightTypes, MatMulTest,
 TEST(IsaTest, ScalarIsAlwaysAvailableAndFirst) {
   std::vector<Isa> isas = AvailableIsas();
   ASSERT_FALSE(isas.empty());
+  std::string names;
+  for (Isa isa : isas) names += std::string(" ") + IsaName(isa);
+  std::printf("available ISAs:%s (active %s)\n", names.c_str(), IsaName(ActiveIsa()));
   EXPECT_EQ(isas.front(), Isa::kScalar);
   EXPECT_STREQ(IsaName(Isa::kAvx512), "avx512");
   EXPECT_FALSE(MatMulSupports(DType::kQ4_0));

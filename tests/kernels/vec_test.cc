@@ -28,17 +28,37 @@ constexpr int kPad = 8;  // sentinel elements after every destination
 // Floats that exercise every rounding path of float -> F16/BF16.
 std::vector<float> HardFloats() {
   std::mt19937 rng(5);
-  std::vector<float> v = {0.f, -0.f, 1.f, -1.f, 65504.f, 65519.f, 65520.f, 70000.f, 1e-8f,
-                          5.96e-8f, 2.98e-8f, 2.99e-8f, 6.1e-5f, 6.0e-5f,
-                          1.0f + 1.0f / 2048, 1.0f + 3.0f / 2048, 1.0f + 1.0f / 256,
-                          1.0f + 3.0f / 256, std::numeric_limits<float>::infinity(),
+  std::vector<float> v = {0.f,
+                          -0.f,
+                          1.f,
+                          -1.f,
+                          65504.f,
+                          65519.f,
+                          65520.f,
+                          70000.f,
+                          1e-8f,
+                          5.96e-8f,
+                          2.98e-8f,
+                          2.99e-8f,
+                          6.1e-5f,
+                          6.0e-5f,
+                          1.0f + 1.0f / 2048,
+                          1.0f + 3.0f / 2048,
+                          1.0f + 1.0f / 256,
+                          1.0f + 3.0f / 256,
+                          std::numeric_limits<float>::infinity(),
                           -std::numeric_limits<float>::infinity(),
                           std::numeric_limits<float>::denorm_min(),
-                          std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(),
-                          BitsToFloat(0x7fc00000u), BitsToFloat(0xffc00001u),
-                          BitsToFloat(0x7f800001u), BitsToFloat(0x7fbfffffu),
-                          BitsToFloat(0x7f7fffffu), BitsToFloat(0x3f808000u),
-                          BitsToFloat(0x3f818000u), BitsToFloat(0x3f80fff0u)};
+                          std::numeric_limits<float>::max(),
+                          -std::numeric_limits<float>::max(),
+                          BitsToFloat(0x7fc00000u),
+                          BitsToFloat(0xffc00001u),
+                          BitsToFloat(0x7f800001u),
+                          BitsToFloat(0x7fbfffffu),
+                          BitsToFloat(0x7f7fffffu),
+                          BitsToFloat(0x3f808000u),
+                          BitsToFloat(0x3f818000u),
+                          BitsToFloat(0x3f80fff0u)};
   std::uniform_int_distribution<uint32_t> bits;
   for (int i = 0; i < 20000; ++i) v.push_back(BitsToFloat(bits(rng)));  // any float, NaN too
   for (int i = 0; i < 20000; ++i) {
