@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "mini_gguf.h"
 #include "test_util.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer_test_util.h"
@@ -16,23 +15,15 @@
 namespace miaotui::tokenizer {
 namespace {
 
-using ::miaotui::testing::MiniGgufReader;
 using ::miaotui::testing::SharedPath;
 using ::miaotui::testing::TempDir;
-
-std::unique_ptr<Tokenizer> LoadGgufVocab(const std::string& rel) {
-  Vocab vocab;
-  if (!MiniGgufReader::ReadVocab(SharedPath(rel), &vocab)) return nullptr;
-  auto tok = MakeTokenizer(std::move(vocab));
-  return tok.ok() ? std::move(tok).value() : nullptr;
-}
 
 TEST(HfLoaderTest, Stories260KGoldenPromptsBothForms) {
   MT_REQUIRE_SHARED("models/stories260K-hf/tokenizer.json");
   MT_REQUIRE_SHARED("golden/stories260K/manifest.json");
   auto hf = LoadTokenizerFromHfFolder(SharedPath("models/stories260K-hf"));
   ASSERT_TRUE(hf.ok()) << hf.status().message();
-  auto gguf = LoadGgufVocab("models/stories260K.gguf");
+  auto gguf = LoadSharedGguf("models/stories260K.gguf");
   ASSERT_NE(gguf, nullptr);
   const auto manifest =
       nlohmann::json::parse(ReadFileToString(SharedPath("golden/stories260K/manifest.json")));
@@ -60,7 +51,7 @@ TEST(HfLoaderTest, SameIdsAsGgufOnShakespeareAndEdgeCases) {
   MT_REQUIRE_SHARED("data/tinyshakespeare.txt");
   auto hf = LoadTokenizerFromHfFolder(SharedPath("models/stories260K-hf"));
   ASSERT_TRUE(hf.ok()) << hf.status().message();
-  auto gguf = LoadGgufVocab("models/stories260K.gguf");
+  auto gguf = LoadSharedGguf("models/stories260K.gguf");
   ASSERT_NE(gguf, nullptr);
   std::vector<std::string> texts = {"", " ", "  ", "\t", "\n\n", "a  b   c", "héllo wörld 日本語 🦙",
                                     "<s>hi</s>", "x\xff y", "One day, 3 cats found 12 red balls!"};

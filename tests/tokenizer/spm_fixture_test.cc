@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "mini_gguf.h"
 #include "test_util.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer_test_util.h"
@@ -14,7 +13,6 @@
 namespace miaotui::tokenizer {
 namespace {
 
-using ::miaotui::testing::MiniGgufReader;
 using ::miaotui::testing::SharedPath;
 
 // The .inp/.out pairs as llama.cpp's test-tokenizer-0 reads them: strings separated by
@@ -49,19 +47,17 @@ std::vector<Case> ReadCases(const std::string& base) {
 TEST(SpmFixtureTest, LlamaSpmVectors) {
   const std::string base = "fixtures/tokenizer/ggml-vocab-llama-spm.gguf";
   MT_REQUIRE_SHARED(base);
-  Vocab vocab;
-  ASSERT_TRUE(MiniGgufReader::ReadVocab(SharedPath(base), &vocab));
-  auto tok = MakeTokenizer(std::move(vocab));
-  ASSERT_TRUE(tok.ok()) << tok.status().message();
+  std::unique_ptr<Tokenizer> tok = LoadSharedGguf(base);
+  ASSERT_NE(tok, nullptr);
   const std::vector<Case> cases = ReadCases(SharedPath(base));
   ASSERT_EQ(cases.size(), 46u);
   int passed = 0;
   for (const Case& c : cases) {
-    const std::vector<int32_t> ids = (*tok)->Encode(c.text, /*add_special=*/false);
+    const std::vector<int32_t> ids = tok->Encode(c.text, /*add_special=*/false);
     EXPECT_EQ(ids, c.ids) << "text: '" << c.text << "'";
     passed += ids == c.ids;
     // Decoding gives the text back, with the dummy-prefix space.
-    EXPECT_EQ((*tok)->Decode(ids), c.text.empty() ? "" : " " + c.text) << c.text;
+    EXPECT_EQ(tok->Decode(ids), c.text.empty() ? "" : " " + c.text) << c.text;
   }
   EXPECT_EQ(passed, 46);
 }
