@@ -1,0 +1,107 @@
+#include "graph/executor.h"
+
+#include <cstring>
+
+#include "base/check.h"
+#include "ops/ops.h"
+
+namespace miaotui::graph {
+
+void Executor::Prepare(const Graph& g, int64_t kv_n_ctx) {
+  CHECK(g.planned);
+  if (g.arena_bytes > arena_size_) {
+    arena_ = AlignedAlloc(g.arena_bytes);
+    arena_size_ = g.arena_bytes;
+  }
+  size_t scratch = static_cast<size_t>(pool_->size()) * static_cast<size_t>(kv_n_ctx) * 4;
+  if (scratch > scratch_size_) {
+    scratch_ = AlignedAlloc(scratch);
+    scratch_size_ = scratch;
+  }
+}
+
+uint8_t* Executor::Ptr(const Graph& g, int id) const {
+  const Node& n = g.nodes[id];
+  if (n.op == Op::kWeight) return const_cast<uint8_t*>(static_cast<const uint8_t*>(n.weight.data));
+  DCHECK(n.offset >= 0);
+  return arena_.get() + n.offset;
+}
+
+int32_t* Executor::InputI32(const Graph& g, Tensor t) {
+  CHECK(g.nodes[t.id].op == Op::kInput && g.nodes[t.id].dtype == DType::kI32);
+  return reinterpret_cast<int32_t*>(Ptr(g, t.id));
+}
+
+const float* Executor::Output(const Graph& g, Tensor t) const {
+  return reinterpret_cast<const float*>(Ptr(g, t.id));
+}
+
+void Executor::Run(const Graph& g, KvCache* kv) {
+  pool_->Run([&](int ith, int nth) {
+    for (const Node& n : g.nodes) {
+      if (!n.alive || n.op == Op::kInput || n.op == Op::kWeight) continue;
+      RunNode(g, n, kv, ith, nth);
+      pool_->Barrier();
+    }
+  });
+}
+
+void Executor::RunNode(const Graph& g, const Node& n, KvCache* kv, int ith, int nth) {
+  auto f32 = [&](int input) { return reinterpret_cast<float*>(Ptr(g, n.inputs[input])); };
+  auto i32 = [&](int input) { return reinterpret_cast<const int32_t*>(Ptr(g, n.inputs[input])); };
+  float* out = reinterpret_cast<float*>(arena_.get() + n.offset);
+  const int64_t cols = n.shape.ne[0], rows = n.shape.ne[1];
+  switch (n.op) {
+    case Op::kEmbedding:
+      ops::Embedding(g.nodes[n.inputs[0]].weight, i32(1), rows, out, ith, nth);
+      break;
+    case Op::kRmsNorm:
+      ops::RmsNorm(f32(0), f32(1), n.eps, rows, cols, out, ith, nth);
+      break;
+    case Op::kLayerNorm:
+      ops::LayerNorm(f32(0), f32(1), f32(2), n.eps, rows, cols, out, ith, nth);
+      break;
+    case Op::kMatMul:
+      ops::MatMul(f32(0), rows, g.nodes[n.inputs[1]].weight, out, ith, nth);
+      break;
+    case Op::kAdd:
+      ops::Add(f32(0), f32(1), cols * rows, out, ith, nth);
+      break;
+    case Op::kMul:
+      ops::Mul(f32(0), f32(1), cols * rows, out, ith, nth);
+      break;
+    case Op::kSilu:
+      ops::Silu(f32(0), cols * rows, out, ith, nth);
+      break;
+    case Op::kSiluMul:
+      ops::SiluMul(f32(0), f32(1), cols * rows, out, ith, nth);
+      break;
+    case Op::kRope: {
+      const float* in = f32(0);
+      if (in != out) {  // copy this thread's rows; Rope splits rows the same way
+        int64_t r0, r1;
+        ThreadPool::SplitRange(rows, nth, ith, &r0, &r1);
+        std::memcpy(out + r0 * cols, in + r0 * cols, (r1 - r0) * cols * sizeof(float));
+      }
+      ops::Rope(out, i32(1), rows, n.rope, ith, nth);
+      break;
+    }
+    case Op::kAttention: {
+      CHECK(kv != nullptr);
+      const ops::KvLayerView& layer = kv->layer(n.layer);
+      ops::StoreKv(f32(1), f32(2), i32(3), rows, n.attn, layer, ith, nth);
+      pool_->Barrier();
+      ops::Attend(f32(0), i32(3), rows, n.attn, layer, out,
+                  reinterpret_cast<float*>(scratch_.get()), ith, nth);
+      break;
+    }
+    case Op::kSelectRows:
+      ops::SelectRows(f32(0), cols, i32(1), rows, out, ith, nth);
+      break;
+    case Op::kInput:
+    case Op::kWeight:
+      break;
+  }
+}
+
+}  // namespace miaotui::graph

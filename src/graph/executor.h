@@ -1,0 +1,41 @@
+// The CPU executor: runs a planned graph with one persistent thread team. Each node splits its
+// work across the team; a barrier separates dependent nodes. The arena (activations) and the
+// per-thread scratch are owned here and only grow when a larger graph is first seen, so repeated
+// runs (decode steps) allocate nothing.
+//
+// Usage: Prepare(g); fill InputI32(g, ids) ...; Run(g, kv); read Output(g, logits).
+// Thread safety: one executor per session; not re-entrant.
+#pragma once
+
+#include "base/aligned.h"
+#include "base/thread_pool.h"
+#include "graph/graph.h"
+#include "graph/kv_cache.h"
+
+namespace miaotui::graph {
+
+class Executor {
+ public:
+  explicit Executor(ThreadPool* pool) : pool_(pool) {}
+
+  // Makes the arena and scratch large enough for `g`. REQUIRES: g planned.
+  void Prepare(const Graph& g, int64_t kv_n_ctx);
+  int32_t* InputI32(const Graph& g, Tensor t);
+  // Runs every live node. `kv` may be null for graphs without attention.
+  void Run(const Graph& g, KvCache* kv);
+  const float* Output(const Graph& g, Tensor t) const;
+
+  size_t arena_bytes() const { return arena_size_; }
+
+ private:
+  void RunNode(const Graph& g, const Node& n, KvCache* kv, int ith, int nth);
+  uint8_t* Ptr(const Graph& g, int id) const;
+
+  ThreadPool* pool_;
+  AlignedBuffer arena_;
+  size_t arena_size_ = 0;
+  AlignedBuffer scratch_;
+  size_t scratch_size_ = 0;
+};
+
+}  // namespace miaotui::graph

@@ -1,0 +1,106 @@
+// The computational graph: one forward pass of a model as a list of nodes in execution order.
+//
+// A node is an op, its input nodes, its output shape and dtype, and small parameters. Weights are
+// leaf nodes pointing into the model's mapped file; inputs (token ids, positions, rows to output)
+// are leaf nodes the caller fills before each run. Activations are row-major [rows, cols] F32
+// matrices (Shape in GGUF order: ne[0] = cols, ne[1] = rows).
+//
+// GraphBuilder gives model code an API that reads like the paper:
+//   Tensor h = g.RmsNorm(x, w.attn_norm, eps);
+//   Tensor q = g.Rope(g.MatMul(h, w.wq), pos, rope);
+// The builder appends nodes in order, so the node list is always a valid topological order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ops/attention.h"
+#include "ops/rope.h"
+#include "tensor/tensor_view.h"
+
+namespace miaotui::graph {
+
+enum class Op {
+  kInput,       // filled by the caller (I32 ids/positions/rows)
+  kWeight,      // a view into the model file
+  kEmbedding,   // (table weight, ids input)
+  kRmsNorm,     // (x, weight)
+  kLayerNorm,   // (x, weight, bias)
+  kMatMul,      // (x, weight)
+  kAdd,         // (a, b)
+  kMul,         // (a, b)
+  kSilu,        // (a)
+  kSiluMul,     // (a, b): silu(a) * b, made by the fusion pass
+  kRope,        // (x, positions)
+  kAttention,   // (q, k, v, positions): stores k, v in the KV cache, attends causally
+  kSelectRows,  // (x, rows input)
+};
+const char* OpName(Op op);
+
+struct Node {
+  Op op = Op::kInput;
+  std::string name;
+  std::vector<int> inputs;
+  DType dtype = DType::kF32;
+  Shape shape;
+  TensorView weight;        // kWeight only
+  float eps = 0;            // norms
+  ops::RopeParams rope;     // kRope
+  ops::AttentionParams attn;  // kAttention
+  int layer = -1;           // kAttention: which KV-cache layer
+  // Filled by the planner.
+  int64_t offset = -1;      // byte offset in the arena (-1: none, e.g. weights)
+  bool alive = true;        // false once a pass removed it
+};
+
+struct Graph {
+  std::vector<Node> nodes;
+  std::vector<int> outputs;
+  // Filled by the planner.
+  size_t arena_bytes = 0;
+  bool planned = false;
+
+  size_t NodeBytes(int id) const {
+    const Node& n = nodes[id];
+    return RowBytes(n.dtype, n.shape.ne[0]) * static_cast<size_t>(n.shape.NumRows());
+  }
+};
+
+struct Tensor {
+  int id = -1;
+};
+
+class GraphBuilder {
+ public:
+  Tensor Input(const std::string& name, DType dtype, int64_t n);
+  Tensor Weight(const TensorView& w, const std::string& name = "");
+
+  Tensor Embedding(const TensorView& table, Tensor ids);
+  Tensor RmsNorm(Tensor x, const TensorView& w, float eps);
+  Tensor LayerNorm(Tensor x, const TensorView& w, const TensorView& b, float eps);
+  Tensor MatMul(Tensor x, const TensorView& w);
+  Tensor Add(Tensor a, Tensor b);
+  Tensor Mul(Tensor a, Tensor b);
+  Tensor Silu(Tensor a);
+  Tensor Rope(Tensor x, Tensor positions, const ops::RopeParams& p);
+  Tensor Attention(Tensor q, Tensor k, Tensor v, Tensor positions, const ops::AttentionParams& p,
+                   int layer);
+  Tensor SelectRows(Tensor x, Tensor rows);
+
+  void MarkOutput(Tensor t) { g_.outputs.push_back(t.id); }
+  // Names the most recent node (for --dot and debugging).
+  Tensor Named(Tensor t, const std::string& name) {
+    g_.nodes[t.id].name = name;
+    return t;
+  }
+  const Shape& shape(Tensor t) const { return g_.nodes[t.id].shape; }
+
+  Graph Finish() { return std::move(g_); }
+
+ private:
+  Tensor Add(Node n);
+  Graph g_;
+};
+
+}  // namespace miaotui::graph

@@ -1,0 +1,53 @@
+// The Llama forward pass, top to bottom, as the paper describes it.
+#include <cmath>
+
+#include "models/llama/llama.h"
+
+namespace miaotui::models::llama {
+
+ForwardGraph LlamaModel::BuildForward(int64_t n_tokens, int64_t n_outputs) const {
+  const LlamaConfig& c = config_;
+  const LlamaWeights& w = weights_;
+  graph::GraphBuilder g;
+  ForwardGraph fg;
+  fg.n_tokens = n_tokens;
+  fg.n_outputs = n_outputs;
+  fg.tokens = g.Input("tokens", DType::kI32, n_tokens);
+  fg.positions = g.Input("positions", DType::kI32, n_tokens);
+  fg.out_rows = g.Input("out_rows", DType::kI32, n_outputs);
+
+  ops::RopeParams rope_q{.n_heads = c.n_head, .head_dim = c.head_dim, .n_rot = c.n_rot,
+                         .base = c.rope_base, .freq_scale = c.rope_freq_scale,
+                         .layout = c.rope_layout};
+  ops::RopeParams rope_k = rope_q;
+  rope_k.n_heads = c.n_head_kv;
+  const ops::AttentionParams attn{.n_head = c.n_head, .n_head_kv = c.n_head_kv,
+                                  .head_dim = c.head_dim,
+                                  .scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim))};
+
+  graph::Tensor x = g.Embedding(w.tok_embd, fg.tokens);
+  for (int64_t l = 0; l < c.n_layer; ++l) {
+    const LlamaLayer& L = w.layers[l];
+    // Self-attention block.
+    graph::Tensor h = g.RmsNorm(x, L.attn_norm, c.rms_eps);
+    graph::Tensor q = g.Rope(g.MatMul(h, L.wq), fg.positions, rope_q);
+    graph::Tensor k = g.Rope(g.MatMul(h, L.wk), fg.positions, rope_k);
+    graph::Tensor v = g.MatMul(h, L.wv);
+    graph::Tensor a = g.Attention(q, k, v, fg.positions, attn, static_cast<int>(l));
+    x = g.Add(x, g.MatMul(a, L.wo));
+    // SwiGLU feed-forward block.
+    h = g.RmsNorm(x, L.ffn_norm, c.rms_eps);
+    graph::Tensor gate = g.Silu(g.MatMul(h, L.w_gate));
+    graph::Tensor up = g.MatMul(h, L.w_up);
+    x = g.Add(x, g.MatMul(g.Mul(gate, up), L.w_down));
+  }
+  // Only the requested rows go through the final norm and the (large) output projection.
+  x = g.SelectRows(x, fg.out_rows);
+  x = g.RmsNorm(x, w.output_norm, c.rms_eps);
+  fg.logits = g.Named(g.MatMul(x, w.output), "logits");
+  g.MarkOutput(fg.logits);
+  fg.graph = g.Finish();
+  return fg;
+}
+
+}  // namespace miaotui::models::llama

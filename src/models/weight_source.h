@@ -1,0 +1,54 @@
+// WeightSource: finds a model's tensors by name in a GGUF file or a set of safetensors files and
+// checks each against what the architecture expects, so a model never runs on a tensor of the
+// wrong shape. Owns the mapped files and any weights converted at load (1-D tensors such as norm
+// weights are always handed out as F32).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/aligned.h"
+#include "base/status.h"
+#include "formats/gguf.h"
+#include "tensor/tensor_view.h"
+
+namespace miaotui::formats {
+class SafetensorsSet;
+}
+
+namespace miaotui::models {
+
+class WeightSource {
+ public:
+  explicit WeightSource(std::shared_ptr<const formats::GgufFile> gguf);
+  explicit WeightSource(std::shared_ptr<const formats::SafetensorsSet> st);
+  ~WeightSource();
+
+  const std::string& path() const { return path_; }
+
+  // The tensor `name` with exactly `expected` shape (GGUF order). Errors:
+  //   "<file>: missing tensor '<name>'"
+  //   "<file>: tensor '<name>' has shape [64, 32] but the config implies [64, 512]"
+  //   "<file>: tensor '<name>' has type Q4_0, which this build cannot compute with"
+  // A matrix (2-D) must have a type the matmul kernels support; a vector is converted to F32.
+  Result<TensorView> Matrix(const std::string& name, const Shape& expected);
+  Result<TensorView> Vector(const std::string& name, int64_t n);
+  bool Has(const std::string& name) const;
+
+  int64_t n_params() const { return n_params_; }
+  int64_t n_bytes() const { return n_bytes_; }
+
+ private:
+  Result<TensorView> Find(const std::string& name) const;
+  Result<TensorView> FindSafetensors(const std::string& name) const;
+
+  std::string path_;
+  std::shared_ptr<const formats::GgufFile> gguf_;
+  std::shared_ptr<const formats::SafetensorsSet> st_;
+  std::vector<AlignedBuffer> owned_;
+  int64_t n_params_ = 0;
+  int64_t n_bytes_ = 0;
+};
+
+}  // namespace miaotui::models

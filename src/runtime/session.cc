@@ -1,0 +1,100 @@
+#include "runtime/session.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/cpu_features.h"
+
+namespace miaotui::runtime {
+
+Session::Session(const models::Model& model, const SessionOptions& options)
+    : model_(model),
+      options_(options),
+      pool_(std::make_unique<ThreadPool>(options.n_threads > 0 ? options.n_threads
+                                                               : HardwareConcurrency())),
+      executor_(pool_.get()) {}
+
+Result<std::unique_ptr<Session>> Session::Create(const models::Model& model,
+                                                 const SessionOptions& options) {
+  if (options.kv_type != DType::kF32 && options.kv_type != DType::kF16) {
+    return InvalidArgument(std::string("KV-cache type must be f32 or f16, got ") +
+                           DTypeName(options.kv_type));
+  }
+  if (options.n_threads < 0 || options.n_threads > 1024) {
+    return InvalidArgument("thread count must be between 1 and 1024, got " +
+                           std::to_string(options.n_threads));
+  }
+  const models::ModelInfo& info = model.info();
+  int64_t n_ctx = options.n_ctx;
+  if (n_ctx <= 0) n_ctx = std::min<int64_t>(info.n_ctx_train > 0 ? info.n_ctx_train : 2048, 4096);
+  if (n_ctx > (1 << 20)) {
+    return InvalidArgument("context size " + std::to_string(n_ctx) + " is larger than 1048576");
+  }
+  auto s = std::unique_ptr<Session>(new Session(model, options));
+  s->kv_ = std::make_unique<graph::KvCache>(static_cast<int>(info.n_layer), n_ctx, info.kv_dim,
+                                            options.kv_type);
+  return s;
+}
+
+const models::ForwardGraph& Session::GraphFor(int64_t n_tokens, int64_t n_outputs) {
+  auto key = std::make_pair(n_tokens, n_outputs);
+  auto it = graphs_.find(key);
+  if (it != graphs_.end()) return it->second;
+  // Keep the decode graph and a few prompt-sized ones; drop the rest.
+  if (graphs_.size() > 8) {
+    for (auto g = graphs_.begin(); g != graphs_.end();) {
+      g = g->first.first == 1 ? std::next(g) : graphs_.erase(g);
+    }
+  }
+  models::ForwardGraph fg = model_.BuildForward(n_tokens, n_outputs);
+  graph::Optimize(fg.graph, options_.passes);
+  return graphs_.emplace(key, std::move(fg)).first->second;
+}
+
+Result<std::span<const float>> Session::Decode(std::span<const int32_t> tokens, bool all_logits) {
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  const int64_t n_vocab = model_.info().n_vocab;
+  if (n == 0) return InvalidArgument("cannot evaluate an empty batch of tokens");
+  if (n_past_ + n > kv_->n_ctx()) {
+    return OutOfRange("the context holds " + std::to_string(kv_->n_ctx()) + " tokens; " +
+                      std::to_string(n_past_) + " are used and " + std::to_string(n) +
+                      " more do not fit (raise --ctx-size or shorten the prompt)");
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    if (tokens[i] < 0 || tokens[i] >= n_vocab) {
+      return InvalidArgument("token id " + std::to_string(tokens[i]) +
+                             " is outside the vocabulary [0, " + std::to_string(n_vocab) + ")");
+    }
+  }
+  logits_.resize(static_cast<size_t>((all_logits ? n : 1) * n_vocab));
+  for (int64_t start = 0; start < n; start += options_.max_batch) {
+    const int64_t len = std::min(options_.max_batch, n - start);
+    const bool last_chunk = start + len == n;
+    const int64_t n_out = all_logits ? len : 1;
+    const models::ForwardGraph& fg = GraphFor(len, n_out);
+    executor_.Prepare(fg.graph, kv_->n_ctx());
+    int32_t* ids = executor_.InputI32(fg.graph, fg.tokens);
+    int32_t* pos = executor_.InputI32(fg.graph, fg.positions);
+    int32_t* rows = executor_.InputI32(fg.graph, fg.out_rows);
+    for (int64_t i = 0; i < len; ++i) {
+      ids[i] = tokens[start + i];
+      pos[i] = static_cast<int32_t>(n_past_ + i);
+    }
+    if (all_logits) {
+      for (int64_t i = 0; i < len; ++i) rows[i] = static_cast<int32_t>(i);
+    } else {
+      rows[0] = static_cast<int32_t>(len - 1);
+    }
+    executor_.Run(fg.graph, kv_.get());
+    n_past_ += len;
+    const float* out = executor_.Output(fg.graph, fg.logits);
+    if (all_logits) {
+      std::memcpy(logits_.data() + start * n_vocab, out, sizeof(float) * len * n_vocab);
+    } else if (last_chunk) {
+      std::memcpy(logits_.data(), out, sizeof(float) * n_vocab);
+    }
+  }
+  return std::span<const float>(logits_);
+}
+
+}  // namespace miaotui::runtime

@@ -1,0 +1,62 @@
+// Session: one sequence being evaluated by a model - its KV cache, its thread team, its planned
+// graphs and their arena.
+//
+// Decode(tokens) evaluates the tokens at the next positions, appends them to the context and
+// returns their logits: every row ([n, n_vocab]) when all_logits, else only the last row. A whole
+// prompt goes through one graph (batched); generation then feeds one token at a time. Graphs are
+// built and planned once per (batch size, output rows) and reused, so decode steps allocate
+// nothing. Not thread-safe: one thread drives a session.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <span>
+#include <utility>
+
+#include "base/status.h"
+#include "base/thread_pool.h"
+#include "graph/executor.h"
+#include "graph/kv_cache.h"
+#include "graph/passes.h"
+#include "models/model.h"
+
+namespace miaotui::runtime {
+
+struct SessionOptions {
+  int n_threads = 0;        // 0: every core
+  int64_t n_ctx = 0;        // 0: the model's training context, capped at 4096
+  DType kv_type = DType::kF16;
+  graph::PassOptions passes;
+  int64_t max_batch = 512;  // prompt tokens per graph (longer prompts are split)
+};
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> Create(const models::Model& model,
+                                                 const SessionOptions& options);
+
+  // Errors: an empty batch, a token id outside the vocabulary, or a context overflow
+  // ("prompt of N tokens does not fit the context of M").
+  Result<std::span<const float>> Decode(std::span<const int32_t> tokens, bool all_logits);
+
+  int64_t n_past() const { return n_past_; }
+  int64_t n_ctx() const { return kv_->n_ctx(); }
+  int n_threads() const { return pool_->size(); }
+  void Reset() { n_past_ = 0; }
+  const models::Model& model() const { return model_; }
+
+ private:
+  Session(const models::Model& model, const SessionOptions& options);
+  const models::ForwardGraph& GraphFor(int64_t n_tokens, int64_t n_outputs);
+
+  const models::Model& model_;
+  SessionOptions options_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<graph::KvCache> kv_;
+  graph::Executor executor_;
+  std::map<std::pair<int64_t, int64_t>, models::ForwardGraph> graphs_;
+  std::vector<float> logits_;
+  int64_t n_past_ = 0;
+};
+
+}  // namespace miaotui::runtime
