@@ -88,7 +88,9 @@ GgufValue ArrayOf(GgufValueType elem_type, const std::vector<T>& xs, Fill fill) 
   return v;
 }
 
-uint64_t PaddingTo(uint64_t n, uint64_t alignment) { return (alignment - n % alignment) % alignment; }
+uint64_t PaddingTo(uint64_t n, uint64_t alignment) {
+  return (alignment - n % alignment) % alignment;
+}
 
 }  // namespace
 

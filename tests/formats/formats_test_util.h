@@ -1,10 +1,13 @@
-// Test helper: assembles GGUF bytes by hand (including invalid ones) and writes them to a file.
+// Helpers for the formats tests: GgufBytes assembles GGUF (or any) bytes by hand, including
+// invalid ones, and writes them to a file; EXPECT_MESSAGE_HAS checks an error message.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace miaotui::formats::testing {
 
@@ -68,3 +71,6 @@ class GgufBytes {
 };
 
 }  // namespace miaotui::formats::testing
+
+#define EXPECT_MESSAGE_HAS(msg, part) \
+  EXPECT_NE((msg).find(part), std::string::npos) << "message: " << (msg)

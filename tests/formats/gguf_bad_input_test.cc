@@ -6,7 +6,7 @@
 #include <string>
 
 #include "formats/gguf.h"
-#include "gguf_bytes.h"
+#include "formats_test_util.h"
 #include "test_util.h"
 
 namespace miaotui::formats {
@@ -26,9 +26,6 @@ std::string OpenError(const TempDir& dir, const GgufBytes& bytes, StatusCode* co
   if (code) *code = f.status().code();
   return f.status().message();
 }
-
-#define EXPECT_MESSAGE_HAS(msg, part) \
-  EXPECT_NE((msg).find(part), std::string::npos) << "message: " << (msg)
 
 #define EXPECT_FILE_ERROR(msg, part)     \
   do {                                   \
