@@ -1,1 +1,52 @@
-int main() { return 0; }
+// miaotui: one binary, many subcommands (run, tokenize, info, synth, ...).
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "commands.h"
+
+namespace {
+
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  int (*fn)(int, char**);
+};
+
+constexpr Subcommand kCommands[] = {
+    {"run", "generate text from a prompt", miaotui::cli::RunCommand},
+    {"tokenize", "print the token ids and pieces of a text", miaotui::cli::TokenizeCommand},
+    {"info", "print a model's architecture, hyperparameters and tensors", miaotui::cli::InfoCommand},
+    {"synth", "write a random-weights model of a named real shape", miaotui::cli::SynthCommand},
+};
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out,
+               "miaotui - fast LLM inference (秒推)\n\n"
+               "usage: miaotui <command> [options]\n\ncommands:\n");
+  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\nRun 'miaotui <command> --help' for a command's options.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return 1;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    PrintUsage(stdout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::printf("miaotui 0.1.0\n");
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (cmd == c.name) return c.fn(argc, argv);
+  }
+  std::fprintf(stderr, "miaotui: error: unknown command '%s' (see miaotui --help)\n", cmd.c_str());
+  return 1;
+}

@@ -1,0 +1,139 @@
+// miaotui run: load a model, evaluate the prompt in one batch, stream the continuation.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "args.h"
+#include "base/mmap_file.h"
+#include "commands.h"
+#include "models/model.h"
+#include "runtime/generator.h"
+
+namespace miaotui::cli {
+namespace {
+
+Result<DType> ParseKvType(const std::string& s) {
+  if (s == "f32") return DType::kF32;
+  if (s == "f16") return DType::kF16;
+  return InvalidArgument("option --kv-type: expected f32 or f16, got '" + s + "'");
+}
+
+Status WriteLogits(const std::string& path, const std::vector<float>& logits) {
+  return WriteFileAtomically(path, logits.data(), logits.size() * sizeof(float));
+}
+
+}  // namespace
+
+int RunCommand(int argc, char** argv) {
+  std::string model_path, prompt, prompt_file, kv_type = "f16", logits_out;
+  int32_t n_predict = 128, threads = 0, top_k = 40, repeat_last_n = 64;
+  int64_t ctx = 0, seed = -1;
+  float temp = 0.8f, top_p = 0.95f, min_p = 0.05f, repeat_penalty = 1.0f;
+  bool echo = false, ignore_eos = false, json = false, no_fuse = false, no_bos = false;
+  ArgParser p("miaotui run", "Generate text from a prompt, streaming it to stdout.");
+  p.Option("model", "m", &model_path, "PATH", "GGUF file or Hugging Face folder");
+  p.Option("prompt", "p", &prompt, "TEXT", "the prompt");
+  p.Option("file", "f", &prompt_file, "FILE", "read the prompt from a file");
+  p.Option("n-predict", "n", &n_predict, "N", "tokens to generate (default 128; -1: until EOS)");
+  p.Option("temp", "", &temp, "T", "temperature (default 0.8; 0 = greedy)");
+  p.Option("top-k", "", &top_k, "K", "top-k sampling (default 40; 0 = off)");
+  p.Option("top-p", "", &top_p, "P", "top-p sampling (default 0.95; 1 = off)");
+  p.Option("min-p", "", &min_p, "P", "min-p sampling (default 0.05; 0 = off)");
+  p.Option("repeat-penalty", "", &repeat_penalty, "X", "repetition penalty (default 1 = off)");
+  p.Option("repeat-last-n", "", &repeat_last_n, "N", "tokens the penalty looks back (default 64)");
+  p.Option("seed", "s", &seed, "S", "random seed (default: random)");
+  p.Option("threads", "t", &threads, "N", "threads (default: all cores)");
+  p.Option("ctx-size", "c", &ctx, "N", "context size (default: the model's, at most 4096)");
+  p.Option("kv-type", "", &kv_type, "f32|f16", "KV-cache type (default f16)");
+  p.Option("logits-out", "", &logits_out, "FILE",
+           "write float32 logits of every prompt position [n_prompt, n_vocab]");
+  p.Flag("echo", "", &echo, "print the prompt before the continuation");
+  p.Flag("ignore-eos", "", &ignore_eos, "keep generating past end-of-sequence");
+  p.Flag("no-bos", "", &no_bos, "do not add the BOS token");
+  p.Flag("json", "", &json, "print one JSON object instead of streaming text");
+  p.Flag("no-fuse", "", &no_fuse, "disable graph fusion passes");
+  if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
+  if (p.help_requested()) return 0;
+  if (model_path.empty()) return Fail(InvalidArgument("no model given (use -m PATH)"));
+  if (!prompt_file.empty()) {
+    auto text = ReadFileToString(prompt_file);
+    if (!text.ok()) return Fail(text.status());
+    prompt = *text;
+  }
+  auto kv = ParseKvType(kv_type);
+  if (!kv.ok()) return Fail(kv.status());
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto model = models::LoadModel(model_path);
+  if (!model.ok()) return Fail(model.status());
+  runtime::SessionOptions so;
+  so.n_threads = threads;
+  so.n_ctx = ctx;
+  so.kv_type = *kv;
+  so.passes.fuse = !no_fuse;
+  auto session = runtime::Session::Create(**model, so);
+  if (!session.ok()) return Fail(session.status());
+  const double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  const auto& tok = (*model)->tokenizer();
+  std::vector<int32_t> ids = tok.Encode(prompt, !no_bos);
+  if (ids.empty()) return Fail(InvalidArgument("the prompt is empty and the model adds no BOS"));
+
+  runtime::GenerateOptions go;
+  go.n_predict = n_predict;
+  go.ignore_eos = ignore_eos;
+  go.prompt_logits = !logits_out.empty();
+  go.sampling.temperature = temp;
+  go.sampling.top_k = top_k;
+  go.sampling.top_p = top_p;
+  go.sampling.min_p = min_p;
+  go.sampling.repeat_penalty = repeat_penalty;
+  go.sampling.repeat_last_n = repeat_last_n;
+  go.sampling.seed = seed >= 0 ? static_cast<uint64_t>(seed) : std::random_device{}();
+
+  if (echo && !json) {
+    std::fputs(prompt.c_str(), stdout);
+    std::fflush(stdout);
+  }
+  auto result = runtime::Generate(**session, ids, go, [&](std::string_view text) {
+    if (json) return;
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  });
+  if (!result.ok()) {
+    if (!json) std::fputc('\n', stdout);
+    return Fail(result.status());
+  }
+  if (!logits_out.empty()) {
+    if (Status s = WriteLogits(logits_out, result->prompt_logits); !s.ok()) return Fail(s);
+  }
+  const double pp = ids.size() / std::max(result->prompt_seconds, 1e-9);
+  const double tg = result->tokens.size() / std::max(result->generate_seconds, 1e-9);
+  if (json) {
+    nlohmann::json j;
+    j["prompt_tokens"] = ids;
+    j["tokens"] = result->tokens;
+    j["text"] = result->text;
+    j["stopped_at_eos"] = result->stopped_at_eog;
+    j["timings"] = {{"load_ms", load_s * 1e3},
+                    {"prompt_ms", result->prompt_seconds * 1e3},
+                    {"prompt_tokens_per_second", pp},
+                    {"generate_ms", result->generate_seconds * 1e3},
+                    {"generated_tokens_per_second", tg},
+                    {"threads", (*session)->n_threads()}};
+    std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::printf("%s\n", out.c_str());
+  } else {
+    std::fputc('\n', stdout);
+    std::fprintf(stderr,
+                 "miaotui: load %.0f ms | prompt %zu tokens, %.1f tok/s | generated %zu tokens, "
+                 "%.1f tok/s | %d threads\n",
+                 load_s * 1e3, ids.size(), pp, result->tokens.size(), tg, (*session)->n_threads());
+  }
+  return 0;
+}
+
+}  // namespace miaotui::cli

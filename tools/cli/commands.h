@@ -1,0 +1,19 @@
+// The subcommands of the `miaotui` binary. Each returns the process exit status: 0 on success,
+// 1 after printing a one-line error to stderr.
+#pragma once
+
+#include <string>
+
+#include "base/status.h"
+
+namespace miaotui::cli {
+
+int RunCommand(int argc, char** argv);       // miaotui run
+int TokenizeCommand(int argc, char** argv);  // miaotui tokenize
+int InfoCommand(int argc, char** argv);      // miaotui info
+int SynthCommand(int argc, char** argv);     // miaotui synth
+
+// Prints "miaotui: error: <message>" to stderr and returns 1.
+int Fail(const Status& status);
+
+}  // namespace miaotui::cli
