@@ -1,0 +1,132 @@
+// Operators against direct double-precision computations on small random cases.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "ops/attention.h"
+#include "ops/ops.h"
+#include "ops/rope.h"
+
+namespace miaotui::ops {
+namespace {
+
+std::vector<float> Random(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0, 1);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+TEST(OpsTest, RmsNormMatchesDefinition) {
+  const int64_t rows = 3, cols = 37;
+  auto x = Random(rows * cols, 1), w = Random(cols, 2);
+  std::vector<float> y(rows * cols);
+  for (int t = 0; t < 2; ++t) RmsNorm(x.data(), w.data(), 1e-5f, rows, cols, y.data(), t, 2);
+  for (int64_t r = 0; r < rows; ++r) {
+    double ss = 0;
+    for (int64_t c = 0; c < cols; ++c) ss += x[r * cols + c] * x[r * cols + c];
+    double s = 1 / std::sqrt(ss / cols + 1e-5);
+    for (int64_t c = 0; c < cols; ++c) {
+      EXPECT_NEAR(y[r * cols + c], x[r * cols + c] * s * w[c], 1e-5);
+    }
+  }
+}
+
+TEST(OpsTest, RopeLayoutsAgreeUnderThePermutation) {
+  // Interleaved pairs (2i, 2i+1) on x equal half-split pairs (i, i + d/2) on the permuted x.
+  const int64_t heads = 3, hd = 8, rows = 4;
+  auto x = Random(rows * heads * hd, 3);
+  std::vector<float> perm(x.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t h = 0; h < heads; ++h) {
+      for (int64_t i = 0; i < hd / 2; ++i) {
+        const float* src = &x[(r * heads + h) * hd];
+        float* dst = &perm[(r * heads + h) * hd];
+        dst[i] = src[2 * i];
+        dst[i + hd / 2] = src[2 * i + 1];
+      }
+    }
+  }
+  std::vector<int32_t> pos = {0, 1, 7, 300};
+  RopeParams p{.n_heads = heads, .head_dim = hd, .n_rot = hd, .base = 10000.0f};
+  Rope(x.data(), pos.data(), rows, p, 0, 1);
+  p.layout = RopeLayout::kHalfSplit;
+  Rope(perm.data(), pos.data(), rows, p, 0, 1);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t h = 0; h < heads; ++h) {
+      for (int64_t i = 0; i < hd / 2; ++i) {
+        EXPECT_NEAR(perm[(r * heads + h) * hd + i], x[(r * heads + h) * hd + 2 * i], 1e-6);
+        EXPECT_NEAR(perm[(r * heads + h) * hd + i + hd / 2], x[(r * heads + h) * hd + 2 * i + 1],
+                    1e-6);
+      }
+    }
+  }
+}
+
+TEST(OpsTest, RopeAtPositionZeroIsIdentityAndPreservesNorm) {
+  const int64_t hd = 16;
+  auto x = Random(2 * hd, 4);
+  auto orig = x;
+  std::vector<int32_t> pos = {0, 55};
+  RopeParams p{.n_heads = 1, .head_dim = hd, .n_rot = hd, .base = 10000.0f};
+  Rope(x.data(), pos.data(), 2, p, 0, 1);
+  double n0 = 0, n1 = 0;
+  for (int64_t i = 0; i < hd; ++i) {
+    EXPECT_FLOAT_EQ(x[i], orig[i]);
+    n0 += orig[hd + i] * orig[hd + i];
+    n1 += x[hd + i] * x[hd + i];
+  }
+  EXPECT_NEAR(n0, n1, 1e-4);
+}
+
+TEST(OpsTest, AttentionMatchesNaiveGroupedQuery) {
+  const int64_t n_head = 4, n_kv = 2, hd = 12, n_tok = 5, n_ctx = 16;
+  AttentionParams p{.n_head = n_head, .n_head_kv = n_kv, .head_dim = hd,
+                    .scale = 1 / std::sqrt(12.0f)};
+  for (DType dt : {DType::kF32, DType::kF16}) {
+    auto q = Random(n_tok * n_head * hd, 5), k = Random(n_tok * n_kv * hd, 6),
+         v = Random(n_tok * n_kv * hd, 7);
+    std::vector<uint8_t> kc(n_ctx * n_kv * hd * 4), vc(n_ctx * n_kv * hd * 4);
+    KvLayerView cache{kc.data(), vc.data(), dt, n_ctx};
+    std::vector<int32_t> pos = {0, 1, 2, 3, 4};
+    std::vector<float> out(n_tok * n_head * hd), scratch(2 * n_ctx);
+    for (int t = 0; t < 2; ++t) StoreKv(k.data(), v.data(), pos.data(), n_tok, p, cache, t, 2);
+    for (int t = 0; t < 2; ++t) {
+      Attend(q.data(), pos.data(), n_tok, p, cache, out.data(), scratch.data(), t, 2);
+    }
+    const double tol = dt == DType::kF32 ? 1e-5 : 5e-3;
+    for (int64_t t = 0; t < n_tok; ++t) {
+      for (int64_t h = 0; h < n_head; ++h) {
+        const int64_t g = h / (n_head / n_kv);
+        std::vector<double> s(t + 1);
+        double mx = -1e30, sum = 0;
+        for (int64_t j = 0; j <= t; ++j) {
+          double d = 0;
+          for (int64_t i = 0; i < hd; ++i) d += q[(t * n_head + h) * hd + i] * k[(j * n_kv + g) * hd + i];
+          s[j] = d * p.scale;
+          mx = std::max(mx, s[j]);
+        }
+        for (auto& e : s) sum += (e = std::exp(e - mx));
+        for (int64_t i = 0; i < hd; ++i) {
+          double o = 0;
+          for (int64_t j = 0; j <= t; ++j) o += s[j] / sum * v[(j * n_kv + g) * hd + i];
+          EXPECT_NEAR(out[(t * n_head + h) * hd + i], o, tol) << DTypeName(dt);
+        }
+      }
+    }
+  }
+}
+
+TEST(OpsTest, ElementwiseOps) {
+  auto a = Random(33, 8), b = Random(33, 9);
+  std::vector<float> y(33);
+  SiluMul(a.data(), b.data(), 33, y.data(), 0, 1);
+  for (int i = 0; i < 33; ++i) EXPECT_NEAR(y[i], a[i] / (1 + std::exp(-a[i])) * b[i], 1e-6);
+  Add(a.data(), b.data(), 33, y.data(), 0, 1);
+  for (int i = 0; i < 33; ++i) EXPECT_FLOAT_EQ(y[i], a[i] + b[i]);
+}
+
+}  // namespace
+}  // namespace miaotui::ops

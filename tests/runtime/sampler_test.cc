@@ -1,0 +1,86 @@
+#include "runtime/sampler.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace miaotui::runtime {
+namespace {
+
+TEST(SamplerTest, GreedyTakesArgmaxLowestIdOnTies) {
+  std::vector<float> l = {0.1f, 3.0f, -1.0f, 3.0f};
+  SamplingParams p;
+  p.temperature = 0;
+  Sampler s(p);
+  EXPECT_EQ(s.Sample(l, {}), 1);
+  EXPECT_EQ(Argmax(l), 1);
+}
+
+TEST(SamplerTest, RepetitionPenaltyDemotesSeenTokens) {
+  std::vector<float> l = {2.0f, 1.9f, 0.0f};
+  SamplingParams p;
+  p.temperature = 0;
+  p.repeat_penalty = 1.5f;
+  Sampler s(p);
+  std::vector<int32_t> hist = {0};
+  EXPECT_EQ(s.Sample(l, hist), 1);
+}
+
+TEST(SamplerTest, TopKOneIsGreedyAndSeedIsDeterministic) {
+  std::vector<float> l = {0.5f, 0.7f, 0.6f, 0.1f};
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.top_k = 1;
+  Sampler s(p);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(s.Sample(l, {}), 1);
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0;
+  p.seed = 9;
+  Sampler a(p), b(p);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(a.Sample(l, {}), b.Sample(l, {}));
+}
+
+TEST(SamplerTest, FrequenciesFollowSoftmaxAtTemperatureOne) {
+  std::vector<float> l = {0.0f, std::log(2.0f), std::log(5.0f)};  // p = 1/8, 2/8, 5/8
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0;
+  p.seed = 1;
+  Sampler s(p);
+  std::vector<int> counts(3, 0);
+  const int n = 40000;
+  for (int i = 0; i < n; ++i) counts[s.Sample(l, {})]++;
+  EXPECT_NEAR(counts[0] / double(n), 0.125, 0.01);
+  EXPECT_NEAR(counts[1] / double(n), 0.25, 0.01);
+  EXPECT_NEAR(counts[2] / double(n), 0.625, 0.01);
+}
+
+TEST(SamplerTest, TopPAndMinPCutTheTail) {
+  std::vector<float> l = {std::log(0.6f), std::log(0.3f), std::log(0.1f)};
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.top_k = 0;
+  p.top_p = 0.5f;  // only token 0 is needed to reach 0.5
+  p.min_p = 0;
+  Sampler s(p);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(s.Sample(l, {}), 0);
+  p.top_p = 1.0f;
+  p.min_p = 0.4f;  // keeps p >= 0.24: tokens 0 and 1
+  Sampler m(p);
+  for (int i = 0; i < 200; ++i) EXPECT_NE(m.Sample(l, {}), 2);
+}
+
+TEST(SamplerTest, ValidateNamesTheOption) {
+  SamplingParams p;
+  p.top_p = 1.5f;
+  EXPECT_NE(p.Validate().message().find("--top-p"), std::string::npos);
+  p = SamplingParams{};
+  p.temperature = -1;
+  EXPECT_NE(p.Validate().message().find("--temp"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace miaotui::runtime
