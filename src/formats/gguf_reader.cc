@@ -290,9 +290,10 @@ class GgufParser {
                       ", not a multiple of the alignment " + std::to_string(f_->alignment_));
     }
     uint64_t begin = 0, end = 0;
-    if (__builtin_add_overflow(f_->data_offset_, t.offset, &begin) ||
-        __builtin_add_overflow(begin, t.n_bytes, &end) || end > size_) {
-      std::string at = end != 0 ? std::to_string(end) : std::string("beyond 2^64");
+    const bool overflow = __builtin_add_overflow(f_->data_offset_, t.offset, &begin) ||
+                          __builtin_add_overflow(begin, t.n_bytes, &end);
+    if (overflow || end > size_) {
+      std::string at = overflow ? std::string("beyond 2^64") : std::to_string(end);
       return DataLoss(what + " ends at byte " + at + " but the file has " +
                       std::to_string(size_) + " bytes (truncated download?)");
     }

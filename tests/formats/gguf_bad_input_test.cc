@@ -227,5 +227,32 @@ TEST(GgufBadInput, TruncatedEverywhere) {
   }
 }
 
+// Random byte changes in the header region: Open may succeed or fail, but never crash.
+TEST(GgufBadInput, RandomByteChanges) {
+  TempDir dir;
+  GgufWriter w;
+  w.SetString("general.architecture", "llama");
+  w.SetStringArray("tokenizer.ggml.tokens", {"<unk>", "<s>", "</s>"});
+  w.SetInt32Array("tokenizer.ggml.token_type", {2, 3, 3});
+  std::vector<float> a(64, 1.0f);
+  w.AddTensor("token_embd.weight", DType::kF32, Shape::Of(16, 4), a.data());
+  ASSERT_TRUE(w.Write(dir.File("full.gguf")).ok());
+  const std::vector<char> raw = miaotui::testing::ReadRawArray<char>(dir.File("full.gguf"));
+  const size_t header = raw.size() - a.size() * sizeof(float);
+  std::mt19937_64 rng(7);
+  for (int iter = 0; iter < 500; ++iter) {
+    std::string bytes(raw.begin(), raw.end());
+    const int changes = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < changes; ++k) {
+      const size_t at = 4 + rng() % (header - 4);
+      bytes[at] = (rng() % 2) ? static_cast<char>(rng()) : static_cast<char>(0xff);
+    }
+    GgufBytes part;
+    part.Raw(bytes.data(), bytes.size());
+    const std::string m = OpenError(dir, part);
+    if (!m.empty()) EXPECT_MESSAGE_HAS(m, "model.gguf: ");
+  }
+}
+
 }  // namespace
 }  // namespace miaotui::formats

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <random>
 
 #include "formats/gguf.h"
 #include "formats/safetensors.h"
@@ -215,6 +216,29 @@ TEST(SafetensorsBadInput, DataOffsets) {
                                 R"({"dtype": "F64", "shape": [4294967296, 4294967296],)"
                                 R"( "data_offsets": [0, 8]})", 8),
                      "has too many elements");
+}
+
+// Random byte changes in a valid header: Open may succeed or fail, but never crash.
+TEST(SafetensorsBadInput, RandomByteChanges) {
+  TempDir dir;
+  std::vector<float> a = {1, 2, 3, 4};
+  const std::string good = dir.File("good.safetensors");
+  ASSERT_TRUE(WriteSafetensors(good, {{"a", "F32", {2, 2}, a.data()}, {"b", "F16", {2}, a.data()}},
+                               {{"format", "pt"}})
+                  .ok());
+  const std::vector<char> raw = miaotui::testing::ReadRawArray<char>(good);
+  const size_t header = raw.size() - 20;
+  std::mt19937_64 rng(11);
+  for (int iter = 0; iter < 300; ++iter) {
+    std::string bytes(raw.begin(), raw.end());
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) {
+      bytes[rng() % header] = "0123456789[]{}\":,-e \xff"[rng() % 22];
+    }
+    const std::string path = dir.File("model.safetensors");
+    GgufBytes::WriteFile(path, bytes);
+    const std::string m = OpenError(path);
+    if (!m.empty()) EXPECT_MESSAGE_HAS(m, "model.safetensors: ");
+  }
 }
 
 }  // namespace
