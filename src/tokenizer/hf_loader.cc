@@ -12,12 +12,12 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
+#include "formats/json_file.h"
 #include "tokenizer/tokenizer.h"
 
 namespace miaotui::tokenizer {
@@ -26,17 +26,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kSpaceMarker = "\xE2\x96\x81";
-
-Result<json> ReadJson(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot open");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  try {
-    return json::parse(text);
-  } catch (const std::exception& e) {
-    return InvalidArgument(path + ": not valid JSON: " + e.what());
-  }
-}
 
 // A token given as a string or as an AddedToken object {"content": ...}; "" if absent/null.
 Result<std::string> TokenText(const json& cfg, const char* field, const std::string& path) {
@@ -264,7 +253,7 @@ Status ReadConfig(const std::string& dir, Vocab* v) {
   std::string bos = "<s>", eos = "</s>", pad;
   const std::string path = dir + "/tokenizer_config.json";
   if (std::filesystem::exists(path)) {
-    MT_ASSIGN_OR_RETURN(json cfg, ReadJson(path));
+    MT_ASSIGN_OR_RETURN(json cfg, formats::ReadJsonFile(path));
     if (!cfg.is_object()) return InvalidArgument(path + ": must be a JSON object");
     for (auto [field, flag] : {std::pair{"add_bos_token", &v->add_bos},
                                std::pair{"add_eos_token", &v->add_eos}}) {
@@ -301,7 +290,7 @@ Status ReadConfig(const std::string& dir, Vocab* v) {
 
 Result<std::unique_ptr<Tokenizer>> LoadTokenizerFromHfFolder(const std::string& dir) {
   const std::string path = dir + "/tokenizer.json";
-  MT_ASSIGN_OR_RETURN(json j, ReadJson(path));
+  MT_ASSIGN_OR_RETURN(json j, formats::ReadJsonFile(path));
   Vocab v;
   v.model = "llama";
   try {

@@ -108,7 +108,7 @@ void ExpectError(const Status& s, StatusCode code, const std::string& needle) {
 }
 
 TEST(HfLoaderTest, MalformedTokenizerJson) {
-  ExpectError(LoadFrom("{not json"), StatusCode::kInvalidArgument, "not valid JSON");
+  ExpectError(LoadFrom("{not json"), StatusCode::kInvalidArgument, "invalid JSON");
   ExpectError(LoadFrom("[1, 2]"), StatusCode::kInvalidArgument, "JSON object");
   ExpectError(LoadFrom(R"({"normalizer": null})"), StatusCode::kInvalidArgument, "'model'");
   ExpectError(LoadFrom(TinyJson(R"({"type": "WordPiece", "vocab": {}})")),
