@@ -35,6 +35,7 @@ Result<TensorView> WeightSource::Matrix(const std::string& name, const Shape& ex
   }
   n_params_ += v.shape.NumElements();
   n_bytes_ += static_cast<int64_t>(v.bytes());
+  type_counts_[DTypeName(v.dtype)]++;
   return v;
 }
 
@@ -46,6 +47,7 @@ Result<TensorView> WeightSource::Vector(const std::string& name, int64_t n) {
   }
   n_params_ += n;
   n_bytes_ += static_cast<int64_t>(v.bytes());
+  type_counts_[DTypeName(v.dtype)]++;
   if (v.dtype == DType::kF32) return v;
   if (v.dtype != DType::kF16 && v.dtype != DType::kBF16) {
     return Unimplemented(path_ + ": tensor '" + name + "' has type " + DTypeName(v.dtype) +

@@ -4,6 +4,7 @@
 // weights are always handed out as F32).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ class WeightSource {
 
   int64_t n_params() const { return n_params_; }
   int64_t n_bytes() const { return n_bytes_; }
+  // How many tensors of each type were handed out, e.g. {"F16": 154, "F32": 45}.
+  const std::map<std::string, int64_t>& type_counts() const { return type_counts_; }
 
  private:
   Result<TensorView> Find(const std::string& name) const;
@@ -49,6 +52,7 @@ class WeightSource {
   std::vector<AlignedBuffer> owned_;
   int64_t n_params_ = 0;
   int64_t n_bytes_ = 0;
+  std::map<std::string, int64_t> type_counts_;
 };
 
 }  // namespace miaotui::models

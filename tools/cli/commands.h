@@ -12,6 +12,7 @@ int RunCommand(int argc, char** argv);       // miaotui run
 int TokenizeCommand(int argc, char** argv);  // miaotui tokenize
 int InfoCommand(int argc, char** argv);      // miaotui info
 int SynthCommand(int argc, char** argv);     // miaotui synth
+int BenchCommand(int argc, char** argv);     // miaotui bench
 
 // Prints "miaotui: error: <message>" to stderr and returns 1.
 int Fail(const Status& status);

@@ -18,6 +18,7 @@ constexpr Subcommand kCommands[] = {
     {"tokenize", "print the token ids and pieces of a text", miaotui::cli::TokenizeCommand},
     {"info", "print a model's architecture, hyperparameters and tensors", miaotui::cli::InfoCommand},
     {"synth", "write a random-weights model of a named real shape", miaotui::cli::SynthCommand},
+    {"bench", "measure prompt and generation throughput", miaotui::cli::BenchCommand},
 };
 
 void PrintUsage(FILE* out) {

@@ -113,6 +113,7 @@ void LlamaModel::FillInfo(const std::string& path, const std::string& format) {
   info_.kv_dim = c.n_head_kv * c.head_dim;
   info_.n_params = source_->n_params();
   info_.weight_bytes = source_->n_bytes();
+  info_.tensor_types.assign(source_->type_counts().begin(), source_->type_counts().end());
   auto add = [&](const char* k, auto v) { info_.hparams.emplace_back(k, std::to_string(v)); };
   add("n_vocab", c.n_vocab);
   add("n_embd", c.n_embd);

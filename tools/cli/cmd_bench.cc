@@ -1,0 +1,192 @@
+// miaotui bench: prompt-processing (pp) and token-generation (tg) throughput, in the spirit of
+// llama-bench. Each test is repeated; the median and the spread are reported. Prompts are random
+// token ids; generation starts from an empty context, one token per step.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "args.h"
+#include "base/cpu_features.h"
+#include "commands.h"
+#include "models/model.h"
+#include "runtime/session.h"
+
+namespace miaotui::cli {
+namespace {
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+Result<std::vector<int>> ParseIntList(const std::string& name, const std::string& s) {
+  std::vector<int> out;
+  for (const auto& item : SplitList(s)) {
+    char* end = nullptr;
+    long v = std::strtol(item.c_str(), &end, 10);
+    if (*end || v < 0 || v > 100000) {
+      return InvalidArgument("option --" + name + ": expected a comma-separated list of "
+                             "non-negative integers, got '" + s + "'");
+    }
+    out.push_back(static_cast<int>(v));
+  }
+  if (out.empty()) return InvalidArgument("option --" + name + ": empty list");
+  return out;
+}
+
+double Seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct BenchResult {
+  std::string model, type, test;
+  int threads;
+  std::vector<double> tps;  // tokens per second per repetition
+  double Median() const {
+    std::vector<double> v = tps;
+    std::sort(v.begin(), v.end());
+    size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  }
+};
+
+// Tokens/s of one pp or tg run on a fresh context.
+Result<double> RunOnce(runtime::Session& s, int n_vocab, int n_prompt, int n_gen,
+                       std::mt19937& rng) {
+  s.Reset();
+  std::uniform_int_distribution<int32_t> tok(0, n_vocab - 1);
+  if (n_prompt > 0) {
+    std::vector<int32_t> ids(n_prompt);
+    for (auto& id : ids) id = tok(rng);
+    double t0 = Seconds();
+    MT_RETURN_IF_ERROR(s.Decode(ids, false).status());
+    return n_prompt / (Seconds() - t0);
+  }
+  double t0 = Seconds();
+  for (int i = 0; i < n_gen; ++i) {
+    int32_t id = tok(rng);
+    MT_RETURN_IF_ERROR(s.Decode(std::span<const int32_t>(&id, 1), false).status());
+  }
+  return n_gen / (Seconds() - t0);
+}
+
+std::string WeightType(const models::ModelInfo& mi) {
+  std::string best;
+  int64_t n = -1;
+  for (const auto& [t, c] : mi.tensor_types) {
+    if (c > n && t != "F32") best = t, n = c;
+  }
+  return best.empty() ? "F32" : best;
+}
+
+}  // namespace
+
+int BenchCommand(int argc, char** argv) {
+  std::string models_arg, pp = "512", tg = "128", threads_arg = "", kv_type = "f16";
+  int32_t reps = 5;
+  bool json = false, no_fuse = false;
+  ArgParser p("miaotui bench",
+              "Measure prompt processing (ppN) and generation (tgN) tokens/s; medians of -r runs.");
+  p.Option("model", "m", &models_arg, "M[,M...]", "models (GGUF files or HF folders)");
+  p.Option("n-prompt", "p", &pp, "N[,N...]", "prompt lengths (default 512; 0 = skip)");
+  p.Option("n-gen", "n", &tg, "N[,N...]", "generation lengths (default 128; 0 = skip)");
+  p.Option("threads", "t", &threads_arg, "T[,T...]", "thread counts (default: all cores)");
+  p.Option("repetitions", "r", &reps, "R", "repetitions of each test (default 5)");
+  p.Option("kv-type", "", &kv_type, "f32|f16", "KV-cache type (default f16)");
+  p.Flag("json", "", &json, "print a JSON array instead of a Markdown table");
+  p.Flag("no-fuse", "", &no_fuse, "disable graph fusion passes");
+  if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
+  if (p.help_requested()) return 0;
+  if (models_arg.empty()) return Fail(InvalidArgument("no model given (use -m PATH)"));
+  if (reps < 1 || reps > 1000) return Fail(InvalidArgument("option --repetitions: expected 1..1000"));
+  auto pps = ParseIntList("n-prompt", pp);
+  auto tgs = ParseIntList("n-gen", tg);
+  auto ths = ParseIntList("threads", threads_arg.empty() ? std::to_string(HardwareConcurrency()) : threads_arg);
+  for (const auto* r : {&pps, &tgs, &ths}) {
+    if (!r->ok()) return Fail(r->status());
+  }
+  if (kv_type != "f16" && kv_type != "f32") {
+    return Fail(InvalidArgument("option --kv-type: expected f32 or f16, got '" + kv_type + "'"));
+  }
+
+  std::vector<BenchResult> results;
+  std::mt19937 rng(1234);
+  for (const std::string& path : SplitList(models_arg)) {
+    auto model = models::LoadModel(path);
+    if (!model.ok()) return Fail(model.status());
+    const models::ModelInfo& mi = (*model)->info();
+    for (int threads : *ths) {
+      int max_len = 16;
+      for (int n : *pps) max_len = std::max(max_len, n + 16);
+      for (int n : *tgs) max_len = std::max(max_len, n + 16);
+      runtime::SessionOptions so;
+      so.n_threads = threads;
+      so.n_ctx = max_len;
+      so.kv_type = kv_type == "f32" ? DType::kF32 : DType::kF16;
+      so.passes.fuse = !no_fuse;
+      auto session = runtime::Session::Create(**model, so);
+      if (!session.ok()) return Fail(session.status());
+      auto run_test = [&](int n_prompt, int n_gen) -> Status {
+        if (n_prompt == 0 && n_gen == 0) return Status::Ok();
+        BenchResult r{path, WeightType(mi),
+                      n_prompt > 0 ? "pp" + std::to_string(n_prompt) : "tg" + std::to_string(n_gen),
+                      (*session)->n_threads(), {}};
+        // One warm-up run (page cache, graph planning), then the measured ones.
+        MT_RETURN_IF_ERROR(RunOnce(**session, static_cast<int>(mi.n_vocab), n_prompt, n_gen, rng).status());
+        for (int i = 0; i < reps; ++i) {
+          MT_ASSIGN_OR_RETURN(double tps,
+                              RunOnce(**session, static_cast<int>(mi.n_vocab), n_prompt, n_gen, rng));
+          r.tps.push_back(tps);
+        }
+        if (!json) {
+          std::fprintf(stderr, "miaotui bench: %s %s t=%d: %.2f tok/s\n", path.c_str(),
+                       r.test.c_str(), r.threads, r.Median());
+        }
+        results.push_back(std::move(r));
+        return Status::Ok();
+      };
+      for (int n : *pps) {
+        if (Status s = run_test(n, 0); !s.ok()) return Fail(s);
+      }
+      for (int n : *tgs) {
+        if (Status s = run_test(0, n); !s.ok()) return Fail(s);
+      }
+    }
+  }
+
+  if (json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& r : results) {
+      arr.push_back({{"model", r.model},
+                     {"type", r.type},
+                     {"threads", r.threads},
+                     {"test", r.test},
+                     {"tokens_per_second", r.Median()},
+                     {"min", *std::min_element(r.tps.begin(), r.tps.end())},
+                     {"max", *std::max_element(r.tps.begin(), r.tps.end())},
+                     {"runs", r.tps}});
+    }
+    std::printf("%s\n", arr.dump(2).c_str());
+    return 0;
+  }
+  std::printf("| model | type | threads | test | t/s (median) | min | max |\n");
+  std::printf("|---|---|---:|---|---:|---:|---:|\n");
+  for (const auto& r : results) {
+    std::printf("| %s | %s | %d | %s | %.2f | %.2f | %.2f |\n", r.model.c_str(), r.type.c_str(),
+                r.threads, r.test.c_str(), r.Median(),
+                *std::min_element(r.tps.begin(), r.tps.end()),
+                *std::max_element(r.tps.begin(), r.tps.end()));
+  }
+  return 0;
+}
+
+}  // namespace miaotui::cli
