@@ -9,6 +9,6 @@ cmake --build --preset test -j "$JOBS"
 ctest --preset test -j "$JOBS" -LE slow
 if [ "${1:-}" != "--no-asan" ]; then
   cmake --preset asan >/dev/null
-  cmake --build --preset asan -j "$JOBS"
+  cmake --build --preset asan -j "$JOBS" --target asan_tests
   ctest --preset asan -j "$JOBS" -L asan
 fi
