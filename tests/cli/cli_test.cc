@@ -47,7 +47,7 @@ void ExpectOneLineError(const CmdResult& r, const std::string& must_mention) {
 }
 
 TEST(CliTest, EveryCommandHasHelp) {
-  for (const char* c : {"run", "tokenize", "info", "synth"}) {
+  for (const char* c : {"run", "tokenize", "info", "synth", "bench", "graph"}) {
     CmdResult r = Cli(std::string(c) + " --help");
     EXPECT_EQ(r.status, 0) << c;
     EXPECT_NE(r.out.find("usage: miaotui"), std::string::npos) << c;

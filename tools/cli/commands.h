@@ -13,6 +13,7 @@ int TokenizeCommand(int argc, char** argv);  // miaotui tokenize
 int InfoCommand(int argc, char** argv);      // miaotui info
 int SynthCommand(int argc, char** argv);     // miaotui synth
 int BenchCommand(int argc, char** argv);     // miaotui bench
+int GraphCommand(int argc, char** argv);     // miaotui graph
 
 // Prints "miaotui: error: <message>" to stderr and returns 1.
 int Fail(const Status& status);

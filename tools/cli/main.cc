@@ -19,6 +19,7 @@ constexpr Subcommand kCommands[] = {
     {"info", "print a model's architecture, hyperparameters and tensors", miaotui::cli::InfoCommand},
     {"synth", "write a random-weights model of a named real shape", miaotui::cli::SynthCommand},
     {"bench", "measure prompt and generation throughput", miaotui::cli::BenchCommand},
+    {"graph", "print a model's forward-pass graph (or Graphviz --dot)", miaotui::cli::GraphCommand},
 };
 
 void PrintUsage(FILE* out) {
