@@ -70,21 +70,23 @@ void PackNibbles32(const uint8_t* l, uint8_t* qs) {
   for (int j = 0; j < kBlock32 / 2; ++j) qs[j] = static_cast<uint8_t>(l[j] | (l[j + 16] << 4));
 }
 
-void UnpackNibbles32(const uint8_t* qs, uint8_t* l) {
-  for (int j = 0; j < kBlock32 / 2; ++j) {
-    l[j] = qs[j] & 0x0f;
-    l[j + 16] = qs[j] >> 4;
-  }
-}
-
-void PackHighBits32(const uint8_t* l, uint8_t qh[4]) {
+void PackFiveBits32(const uint8_t* l, uint8_t qh[4], uint8_t qs[16]) {
+  uint8_t low[kBlock32];
   uint32_t bits = 0;
-  for (int j = 0; j < kBlock32; ++j) bits |= static_cast<uint32_t>((l[j] >> 4) & 1) << j;
+  for (int j = 0; j < kBlock32; ++j) {
+    bits |= static_cast<uint32_t>((l[j] >> 4) & 1) << j;
+    low[j] = l[j] & 0x0f;
+  }
   for (int k = 0; k < 4; ++k) qh[k] = static_cast<uint8_t>(bits >> (8 * k));
+  PackNibbles32(low, qs);
 }
 
-void AddHighBits32(const uint8_t qh[4], uint8_t* l) {
-  for (int j = 0; j < kBlock32; ++j) l[j] |= static_cast<uint8_t>(((qh[j / 8] >> (j % 8)) & 1) << 4);
+void UnpackLevels32(const uint8_t* qs, const uint8_t* qh, int offset, int8_t* q) {
+  for (int j = 0; j < kBlock32; ++j) {
+    int level = (qs[j % 16] >> (4 * (j / 16))) & 0x0f;
+    if (qh != nullptr) level |= ((qh[j / 8] >> (j % 8)) & 1) << 4;
+    q[j] = static_cast<int8_t>(level + offset);
+  }
 }
 
 float QuantizeSymmetric32(const float* x, int levels, uint8_t* l) {

@@ -43,10 +43,10 @@ float DotBlock32Q8_1Row(const void* w, size_t block_bytes, UnpackBlock32Fn unpac
 
 // qs[j] = l[j] | l[j + 16] << 4 for j < 16 (the nibble layout of every 32-element format).
 void PackNibbles32(const uint8_t* l, uint8_t* qs);
-void UnpackNibbles32(const uint8_t* qs, uint8_t* l);
-// The fifth bits of the 5-bit formats: bit i of qh is bit 4 of l[i] (qh is stored little-endian).
-void PackHighBits32(const uint8_t* l, uint8_t qh[4]);
-void AddHighBits32(const uint8_t qh[4], uint8_t* l);  // l[i] |= bit i << 4
+// 5-bit levels: the low nibbles as above, bit 4 of l[i] in bit i of qh (little-endian).
+void PackFiveBits32(const uint8_t* l, uint8_t qh[4], uint8_t qs[16]);
+// q[i] = level i (with its fifth bit from qh when qh is not null) + offset.
+void UnpackLevels32(const uint8_t* qs, const uint8_t* qh, int offset, int8_t* q);
 
 // ggml's Q4_0/Q5_0 search: d = x_max / -(levels / 2), where x_max is the value of largest
 // magnitude; l[i] = min(levels - 1, trunc(x[i] / d + levels / 2 + 0.5)). Returns d (float; the

@@ -1,31 +1,22 @@
 #include "quant/iq4_nl.h"
 
-#include <cstring>
-
-#include "base/check.h"
 #include "base/half.h"
+#include "quant/block_io.h"
 #include "quant/iq4_search.h"
 
 namespace miaotui::quant {
 
 void QuantizeIq4NlRow(const float* x, void* blocks, int64_t n) {
-  DCHECK(n % kBlock32 == 0);
-  auto* out = static_cast<uint8_t*>(blocks);
-  for (int64_t i = 0; i < n / kBlock32; ++i, x += kBlock32, out += sizeof(BlockIq4Nl)) {
-    BlockIq4Nl b;
-    QuantizeIq4SuperBlock(kBlock32, x, &b.d, b.qs, nullptr, nullptr);
-    std::memcpy(out, &b, sizeof(b));
-  }
+  QuantizeBlocks<BlockIq4Nl>(x, blocks, n, kBlock32, [](const float* xb, BlockIq4Nl* b) {
+    QuantizeIq4SuperBlock(kBlock32, xb, &b->d, b->qs, nullptr, nullptr);
+  });
 }
 
 void UnpackIq4Nl(const uint8_t* block, Block32Ints* out) {
-  BlockIq4Nl b;
-  std::memcpy(&b, block, sizeof(b));
-  uint8_t l[kBlock32];
-  UnpackNibbles32(b.qs, l);
+  const auto b = LoadBlock<BlockIq4Nl>(block);
+  UnpackIq4Values32(b.qs, out->q);
   out->d = HalfToFloat(b.d);
   out->has_min = false;
-  for (int j = 0; j < kBlock32; ++j) out->q[j] = kIq4NlValues[l[j]];
 }
 
 void DequantizeIq4NlRow(const void* blocks, float* y, int64_t n) {

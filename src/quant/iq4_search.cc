@@ -71,6 +71,11 @@ int BestIq4Index(float x) {
   return x - kIq4NlValues[hi - 1] < kIq4NlValues[hi] - x ? hi - 1 : hi;
 }
 
+void UnpackIq4Values32(const uint8_t* qs, int8_t* q) {
+  UnpackLevels32(qs, nullptr, 0, q);
+  for (int j = 0; j < kBlock32; ++j) q[j] = kIq4NlValues[q[j]];
+}
+
 void QuantizeIq4SuperBlock(int super_block, const float* x, uint16_t* dh, uint8_t* q4,
                            uint16_t* scales_h, uint8_t* scales_l) {
   uint8_t L[kMaxSuperBlock];

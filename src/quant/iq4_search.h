@@ -13,6 +13,9 @@ inline constexpr int8_t kIq4NlValues[16] = {-127, -104, -83, -65, -49, -35, -22,
 // Index of the grid value nearest to x (ties to the upper one, as ggml's best_index_int8).
 int BestIq4Index(float x);
 
+// The grid values of 32 nibbles in the Block32 layout: q[i] = kIq4NlValues[level i].
+void UnpackIq4Values32(const uint8_t* qs, int8_t* q);
+
 // Quantizes one super-block of `super_block` values (32 for IQ4_NL, 256 for IQ4_XS) in
 // sub-blocks of 32. Writes the F16 scale to *dh and the nibbles to q4 (Block32 layout per 32
 // values). With more than one sub-block it also writes 6-bit sub-block scales (stored +32):

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "base/check.h"
 #include "base/half.h"
+#include "quant/block_io.h"
 #include "quant/k_quant_search.h"
 #include "quant/rounding.h"
 
@@ -29,12 +29,16 @@ void QuantizeBlock(const float* x, BlockQ2_K* b) {
   b->dmin = FloatToHalf(0.f);
   if (max_scale > 0) {
     const float iscale = kQ4Scale / max_scale;
-    for (int j = 0; j < 16; ++j) b->scales[j] = static_cast<uint8_t>(NearestInt(iscale * scales[j]));
+    for (int j = 0; j < 16; ++j) {
+      b->scales[j] = static_cast<uint8_t>(NearestInt(iscale * scales[j]));
+    }
     b->d = FloatToHalf(max_scale / kQ4Scale);
   }
   if (max_min > 0) {
     const float iscale = kQ4Scale / max_min;
-    for (int j = 0; j < 16; ++j) b->scales[j] |= static_cast<uint8_t>(NearestInt(iscale * mins[j]) << 4);
+    for (int j = 0; j < 16; ++j) {
+      b->scales[j] |= static_cast<uint8_t>(NearestInt(iscale * mins[j]) << 4);
+    }
     b->dmin = FloatToHalf(max_min / kQ4Scale);
   }
   for (int j = 0; j < 16; ++j) {
@@ -51,18 +55,11 @@ void QuantizeBlock(const float* x, BlockQ2_K* b) {
 }  // namespace
 
 void QuantizeQ2_KRow(const float* x, void* blocks, int64_t n) {
-  DCHECK(n % kQK_K == 0);
-  auto* out = static_cast<uint8_t*>(blocks);
-  for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K, out += sizeof(BlockQ2_K)) {
-    BlockQ2_K b;
-    QuantizeBlock(x, &b);
-    std::memcpy(out, &b, sizeof(b));
-  }
+  QuantizeBlocks<BlockQ2_K>(x, blocks, n, kQK_K, QuantizeBlock);
 }
 
 void UnpackQ2_K(const uint8_t* block, KBlockInts* out) {
-  BlockQ2_K b;
-  std::memcpy(&b, block, sizeof(b));
+  const auto b = LoadBlock<BlockQ2_K>(block);
   out->d = HalfToFloat(b.d);
   out->dmin = HalfToFloat(b.dmin);
   out->sub_size = 16;

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "base/check.h"
 #include "base/half.h"
+#include "quant/block_io.h"
 #include "quant/k_quant_search.h"
 #include "quant/rounding.h"
 
@@ -69,18 +69,11 @@ void QuantizeBlock(const float* x, BlockQ3_K* b) {
 }  // namespace
 
 void QuantizeQ3_KRow(const float* x, void* blocks, int64_t n) {
-  DCHECK(n % kQK_K == 0);
-  auto* out = static_cast<uint8_t*>(blocks);
-  for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K, out += sizeof(BlockQ3_K)) {
-    BlockQ3_K b;
-    QuantizeBlock(x, &b);
-    std::memcpy(out, &b, sizeof(b));
-  }
+  QuantizeBlocks<BlockQ3_K>(x, blocks, n, kQK_K, QuantizeBlock);
 }
 
 void UnpackQ3_K(const uint8_t* block, KBlockInts* out) {
-  BlockQ3_K b;
-  std::memcpy(&b, block, sizeof(b));
+  const auto b = LoadBlock<BlockQ3_K>(block);
   out->d = HalfToFloat(b.d);
   out->dmin = 0;
   out->sub_size = 16;

@@ -1,26 +1,19 @@
 #include "quant/q4_k.h"
 
-#include <cstring>
-
-#include "base/check.h"
 #include "base/half.h"
+#include "quant/block_io.h"
 #include "quant/k_quant_search.h"
 
 namespace miaotui::quant {
 
 void QuantizeQ4_KRow(const float* x, void* blocks, int64_t n) {
-  DCHECK(n % kQK_K == 0);
-  auto* out = static_cast<uint8_t*>(blocks);
-  uint8_t L[kQK_K];
-  for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K, out += sizeof(BlockQ4_K)) {
-    BlockQ4_K b = {};
-    QuantizeK4Scales(x, 15, -1.f, 20, &b.d, &b.dmin, b.scales, L);
-    Pack4BitQuants(L, b.qs);
-    std::memcpy(out, &b, sizeof(b));
-  }
+  QuantizeBlocks<BlockQ4_K>(x, blocks, n, kQK_K, [](const float* xb, BlockQ4_K* b) {
+    uint8_t L[kQK_K];
+    QuantizeK4Scales(xb, 15, -1.f, 20, &b->d, &b->dmin, b->scales, L);
+    Pack4BitQuants(L, b->qs);
+  });
 }
 
-// Sub-block scales and mins of the Q4_K/Q5_K layout (the two share their first 16 bytes).
 void UnpackK4Scales(uint16_t d, uint16_t dmin, const uint8_t* scales, KBlockInts* out) {
   out->d = HalfToFloat(d);
   out->dmin = HalfToFloat(dmin);
@@ -34,8 +27,7 @@ void UnpackK4Scales(uint16_t d, uint16_t dmin, const uint8_t* scales, KBlockInts
 }
 
 void UnpackQ4_K(const uint8_t* block, KBlockInts* out) {
-  BlockQ4_K b;
-  std::memcpy(&b, block, sizeof(b));
+  const auto b = LoadBlock<BlockQ4_K>(block);
   UnpackK4Scales(b.d, b.dmin, b.scales, out);
   for (int e = 0; e < kQK_K; ++e) out->q[e] = static_cast<int8_t>(Get4BitQuant(b.qs, e));
 }

@@ -1,35 +1,23 @@
 #include "quant/q5_0.h"
 
-#include <cstring>
-
-#include "base/check.h"
 #include "base/half.h"
+#include "quant/block_io.h"
 
 namespace miaotui::quant {
 
 void QuantizeQ5_0Row(const float* x, void* blocks, int64_t n) {
-  DCHECK(n % kBlock32 == 0);
-  auto* out = static_cast<uint8_t*>(blocks);
-  uint8_t l[kBlock32];
-  for (int64_t i = 0; i < n / kBlock32; ++i, x += kBlock32, out += sizeof(BlockQ5_0)) {
-    BlockQ5_0 b;
-    b.d = FloatToHalf(QuantizeSymmetric32(x, 32, l));
-    PackHighBits32(l, b.qh);
-    for (uint8_t& v : l) v &= 0x0f;
-    PackNibbles32(l, b.qs);
-    std::memcpy(out, &b, sizeof(b));
-  }
+  QuantizeBlocks<BlockQ5_0>(x, blocks, n, kBlock32, [](const float* xb, BlockQ5_0* b) {
+    uint8_t l[kBlock32];
+    b->d = FloatToHalf(QuantizeSymmetric32(xb, 32, l));
+    PackFiveBits32(l, b->qh, b->qs);
+  });
 }
 
 void UnpackQ5_0(const uint8_t* block, Block32Ints* out) {
-  BlockQ5_0 b;
-  std::memcpy(&b, block, sizeof(b));
-  uint8_t l[kBlock32];
-  UnpackNibbles32(b.qs, l);
-  AddHighBits32(b.qh, l);
+  const auto b = LoadBlock<BlockQ5_0>(block);
+  UnpackLevels32(b.qs, b.qh, -16, out->q);
   out->d = HalfToFloat(b.d);
   out->has_min = false;
-  for (int j = 0; j < kBlock32; ++j) out->q[j] = static_cast<int8_t>(l[j] - 16);
 }
 
 void DequantizeQ5_0Row(const void* blocks, float* y, int64_t n) {

@@ -1,32 +1,24 @@
 #include "quant/q5_k.h"
 
-#include <cstring>
-
-#include "base/check.h"
-#include "base/half.h"
+#include "quant/block_io.h"
 #include "quant/k_quant_search.h"
 #include "quant/q4_k.h"
 
 namespace miaotui::quant {
 
 void QuantizeQ5_KRow(const float* x, void* blocks, int64_t n) {
-  DCHECK(n % kQK_K == 0);
-  auto* out = static_cast<uint8_t*>(blocks);
-  uint8_t L[kQK_K];
-  for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K, out += sizeof(BlockQ5_K)) {
-    BlockQ5_K b = {};
-    QuantizeK4Scales(x, 31, -0.5f, 15, &b.d, &b.dmin, b.scales, L);
+  QuantizeBlocks<BlockQ5_K>(x, blocks, n, kQK_K, [](const float* xb, BlockQ5_K* b) {
+    uint8_t L[kQK_K];
+    QuantizeK4Scales(xb, 31, -0.5f, 15, &b->d, &b->dmin, b->scales, L);
     for (int e = 0; e < kQK_K; ++e) {
-      if (L[e] > 15) b.qh[e % 32] |= static_cast<uint8_t>(1 << (e / 32));
+      if (L[e] > 15) b->qh[e % 32] |= static_cast<uint8_t>(1 << (e / 32));
     }
-    Pack4BitQuants(L, b.qs);
-    std::memcpy(out, &b, sizeof(b));
-  }
+    Pack4BitQuants(L, b->qs);
+  });
 }
 
 void UnpackQ5_K(const uint8_t* block, KBlockInts* out) {
-  BlockQ5_K b;
-  std::memcpy(&b, block, sizeof(b));
+  const auto b = LoadBlock<BlockQ5_K>(block);
   UnpackK4Scales(b.d, b.dmin, b.scales, out);
   for (int e = 0; e < kQK_K; ++e) {
     out->q[e] = static_cast<int8_t>(Get4BitQuant(b.qs, e) | (GetBitPlane32(b.qh, e) << 4));

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "base/check.h"
 #include "base/half.h"
+#include "quant/block_io.h"
 
 namespace miaotui::quant {
 
@@ -24,13 +24,9 @@ float QuantizeQ8Block32(const float* x, int8_t* q, Rounding r) {
 }
 
 void QuantizeQ8_0Activations(const float* x, void* blocks, int64_t n, Rounding r) {
-  DCHECK(n % kBlock32 == 0);
-  auto* out = static_cast<uint8_t*>(blocks);
-  for (int64_t i = 0; i < n / kBlock32; ++i, x += kBlock32, out += sizeof(BlockQ8_0)) {
-    BlockQ8_0 b;
-    b.d = FloatToHalf(QuantizeQ8Block32(x, b.qs, r));
-    std::memcpy(out, &b, sizeof(b));
-  }
+  QuantizeBlocks<BlockQ8_0>(x, blocks, n, kBlock32, [r](const float* xb, BlockQ8_0* b) {
+    b->d = FloatToHalf(QuantizeQ8Block32(xb, b->qs, r));
+  });
 }
 
 void QuantizeQ8_0Row(const float* x, void* blocks, int64_t n) {
@@ -38,8 +34,7 @@ void QuantizeQ8_0Row(const float* x, void* blocks, int64_t n) {
 }
 
 void UnpackQ8_0(const uint8_t* block, Block32Ints* out) {
-  BlockQ8_0 b;
-  std::memcpy(&b, block, sizeof(b));
+  const auto b = LoadBlock<BlockQ8_0>(block);
   out->d = HalfToFloat(b.d);
   out->has_min = false;
   std::memcpy(out->q, b.qs, sizeof(b.qs));
