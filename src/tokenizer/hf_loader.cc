@@ -1,7 +1,10 @@
-// LoadTokenizerFromHfFolder: the Hugging Face tokenizer.json form of a SentencePiece BPE
-// vocabulary (model BPE with byte_fallback; spaces escaped to U+2581 by a normalizer Sequence
-// [Prepend "▁", Replace " " -> "▁"] or a Metaspace pre-tokenizer), plus tokenizer_config.json for
-// the BOS/EOS flags and tokens.
+// LoadTokenizerFromHfFolder: a Hugging Face tokenizer folder. Byte-level BPE and WordPiece
+// tokenizer.json files are read with hf_pipeline.h (and a folder with only BERT's vocab.txt
+// with LoadWordPieceVocabTxt); the rest of this file reads the tokenizer.json form of a
+// SentencePiece BPE vocabulary (model BPE with byte_fallback; spaces escaped to U+2581 by a
+// normalizer Sequence [Prepend "▁", Replace " " -> "▁"] or a Metaspace pre-tokenizer), plus
+// tokenizer_config.json for the BOS/EOS flags and tokens, and generation_config.json for more
+// end-of-generation ids.
 //
 // The merges keep their rank order in Vocab::merges, so encoding follows Hugging Face's BPE
 // exactly; the scores are set to minus the rank of the first merge producing each token (other
@@ -18,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/json_file.h"
+#include "tokenizer/hf_pipeline.h"
 #include "tokenizer/tokenizer.h"
 
 namespace miaotui::tokenizer {
@@ -50,12 +54,22 @@ class HfReader {
     if (model == nullptr || !model->is_object()) return Bad("model", "must be an object");
     const json* type = Field(*model, "type");
     if (type == nullptr || !type->is_string()) return Bad("model.type", "must be a string");
+    if (*type == "WordPiece") {
+      MT_RETURN_IF_ERROR(ReadWordPiecePipeline(j, path_, v));
+      return ReadVocab(*model, j, /*byte_fallback=*/false, v);
+    }
     if (*type != "BPE") {
       return Unimplemented(path_ + ": model.type '" + type->get<std::string>() +
-                           "' is not supported yet (supported: SentencePiece-style 'BPE')");
+                           "' is not supported (supported: 'BPE', 'WordPiece')");
+    }
+    if (IsByteLevelBpe(j)) {
+      MT_RETURN_IF_ERROR(ReadByteLevelPipeline(j, path_, v));
+      MT_RETURN_IF_ERROR(ReadVocab(*model, j, /*byte_fallback=*/false, v));
+      return ReadMerges(*model, v);
     }
     const json* fallback = Field(*model, "byte_fallback");
-    const bool byte_fallback = fallback != nullptr && fallback->is_boolean() && fallback->get<bool>();
+    const bool byte_fallback =
+        fallback != nullptr && fallback->is_boolean() && fallback->get<bool>();
     MT_RETURN_IF_ERROR(ReadSpaceHandling(j, v));
     MT_RETURN_IF_ERROR(ReadVocab(*model, j, byte_fallback, v));
     return ReadMerges(*model, v);
@@ -286,16 +300,41 @@ Status ReadConfig(const std::string& dir, Vocab* v) {
   return Status::Ok();
 }
 
+// A folder with BERT's vocab.txt and no tokenizer.json; do_lower_case from tokenizer_config.
+Result<std::unique_ptr<Tokenizer>> LoadVocabTxtFolder(const std::string& dir) {
+  bool lowercase = true;
+  const std::string cpath = dir + "/tokenizer_config.json";
+  if (std::filesystem::exists(cpath)) {
+    MT_ASSIGN_OR_RETURN(json cfg, formats::ReadJsonFile(cpath));
+    if (cfg.is_object() && cfg.contains("do_lower_case")) {
+      if (!cfg["do_lower_case"].is_boolean()) {
+        return InvalidArgument(cpath + ": field 'do_lower_case' must be true or false");
+      }
+      lowercase = cfg["do_lower_case"].get<bool>();
+    }
+  }
+  MT_ASSIGN_OR_RETURN(auto tok, LoadWordPieceVocabTxt(dir + "/vocab.txt", lowercase));
+  return tok;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Tokenizer>> LoadTokenizerFromHfFolder(const std::string& dir) {
   const std::string path = dir + "/tokenizer.json";
+  if (!std::filesystem::exists(path) && std::filesystem::exists(dir + "/vocab.txt")) {
+    return LoadVocabTxtFolder(dir);
+  }
   MT_ASSIGN_OR_RETURN(json j, formats::ReadJsonFile(path));
   Vocab v;
   v.model = "llama";
   try {
     MT_RETURN_IF_ERROR(HfReader(path).Read(j, &v));
-    MT_RETURN_IF_ERROR(ReadConfig(dir, &v));
+    if (v.model == "llama") {
+      MT_RETURN_IF_ERROR(ReadConfig(dir, &v));
+      MT_RETURN_IF_ERROR(ReadGenerationConfig(dir, &v));
+    } else {
+      MT_RETURN_IF_ERROR(ReadSpecialConfig(j, path, dir, &v));
+    }
   } catch (const std::exception& e) {  // a field of an unexpected type that slipped through
     return InvalidArgument(path + ": " + e.what());
   }

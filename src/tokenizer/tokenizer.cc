@@ -3,7 +3,9 @@
 
 #include <string>
 
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/spm_tokenizer.h"
+#include "tokenizer/wordpiece_tokenizer.h"
 
 namespace miaotui::tokenizer {
 namespace {
@@ -50,6 +52,10 @@ Status NormalizeVocab(Vocab* v) {
   MT_RETURN_IF_ERROR(CheckId("pad id", v->pad_id, n));
   MT_RETURN_IF_ERROR(CheckId("eot id", v->eot_id, n));
   MT_RETURN_IF_ERROR(CheckId("eom id", v->eom_id, n));
+  MT_RETURN_IF_ERROR(CheckId("cls id", v->cls_id, n));
+  MT_RETURN_IF_ERROR(CheckId("sep id", v->sep_id, n));
+  MT_RETURN_IF_ERROR(CheckId("mask id", v->mask_id, n));
+  for (int32_t id : v->eog_ids) MT_RETURN_IF_ERROR(CheckId("end-of-generation id", id, n));
   if (v->add_bos && v->bos_id < 0) return InvalidArgument("vocabulary adds BOS but has no BOS id");
   if (v->add_eos && v->eos_id < 0) return InvalidArgument("vocabulary adds EOS but has no EOS id");
   return Status::Ok();
@@ -73,6 +79,9 @@ bool Tokenizer::IsControl(int32_t id) const {
 bool Tokenizer::IsEndOfGeneration(int32_t id) const {
   if (id < 0 || id >= n_vocab()) return false;
   if (id == vocab_.eos_id || id == vocab_.eot_id || id == vocab_.eom_id) return true;
+  for (int32_t e : vocab_.eog_ids) {
+    if (id == e) return true;
+  }
   if (vocab_.types[id] != TokenType::kControl) return false;
   for (std::string_view t : kEogTexts) {
     if (vocab_.tokens[id] == t) return true;
@@ -81,11 +90,14 @@ bool Tokenizer::IsEndOfGeneration(int32_t id) const {
 }
 
 Result<std::unique_ptr<Tokenizer>> MakeTokenizer(Vocab vocab) {
-  if (vocab.model != "llama") {
+  if (vocab.model != "llama" && vocab.model != "gpt2" && vocab.model != "bert") {
     return Unimplemented("tokenizer model '" + vocab.model +
-                         "' is not supported yet (supported: 'llama', SentencePiece BPE)");
+                         "' is not supported (supported: 'llama' SentencePiece BPE, 'gpt2' "
+                         "byte-level BPE, 'bert' WordPiece)");
   }
   MT_RETURN_IF_ERROR(NormalizeVocab(&vocab));
+  if (vocab.model == "gpt2") return BpeTokenizer::Create(std::move(vocab));
+  if (vocab.model == "bert") return WordPieceTokenizer::Create(std::move(vocab));
   return SpmTokenizer::Create(std::move(vocab));
 }
 

@@ -79,9 +79,19 @@ TEST(GgufLoaderTest, FlagsAndEndOfGeneration) {
 TEST(GgufLoaderTest, BadKeysNameFileAndKey) {
   std::string path;
   ExpectError(WriteAndLoad([](formats::GgufWriter* w) {
-                w->SetString("tokenizer.ggml.model", "gpt2");
+                w->SetString("tokenizer.ggml.model", "rwkv");
               }, &path),
-              StatusCode::kUnimplemented, {"vocab.gguf", "tokenizer.ggml.model", "gpt2"});
+              StatusCode::kUnimplemented, {"vocab.gguf", "tokenizer.ggml.model", "rwkv"});
+  ExpectError(WriteAndLoad([](formats::GgufWriter* w) {
+                w->SetString("tokenizer.ggml.model", "gpt2");
+              }),
+              StatusCode::kNotFound, {"vocab.gguf", "tokenizer.ggml.merges"});
+  ExpectError(WriteAndLoad([](formats::GgufWriter* w) {
+                w->SetString("tokenizer.ggml.model", "gpt2");
+                w->SetString("tokenizer.ggml.pre", "no-such-pre");
+                w->SetStringArray("tokenizer.ggml.merges", {});
+              }),
+              StatusCode::kUnimplemented, {"vocab.gguf", "tokenizer.ggml.pre", "no-such-pre"});
   ExpectError(WriteAndLoad([](formats::GgufWriter* w) {
                 w->SetFloat32Array("tokenizer.ggml.scores", {0, 0});
               }),
@@ -119,16 +129,15 @@ TEST(GgufLoaderTest, MissingModelKey) {
   ExpectError(tok, StatusCode::kNotFound, {"x.gguf", "tokenizer.ggml.model"});
 }
 
-TEST(GgufLoaderTest, OtherTokenizerModelsAreUnimplemented) {
+TEST(GgufLoaderTest, ModelKindsFromFixtures) {
   for (const char* name : {"gpt-2", "bert-bge", "starcoder"}) {
     const std::string rel = std::string("fixtures/tokenizer/ggml-vocab-") + name + ".gguf";
     if (!::miaotui::testing::SharedExists(rel)) continue;
     auto file = formats::GgufFile::Open(::miaotui::testing::SharedPath(rel));
     ASSERT_TRUE(file.ok()) << file.status().message();
     auto tok = LoadTokenizerFromGguf(**file);
-    ASSERT_FALSE(tok.ok());
-    EXPECT_EQ(tok.status().code(), StatusCode::kUnimplemented) << tok.status().message();
-    EXPECT_NE(tok.status().message().find("tokenizer.ggml.model"), std::string::npos);
+    ASSERT_TRUE(tok.ok()) << tok.status().message();
+    EXPECT_EQ((*tok)->vocab().model, std::string(name) == "bert-bge" ? "bert" : "gpt2");
   }
 }
 

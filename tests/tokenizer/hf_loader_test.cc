@@ -112,7 +112,9 @@ TEST(HfLoaderTest, MalformedTokenizerJson) {
   ExpectError(LoadFrom("[1, 2]"), StatusCode::kInvalidArgument, "JSON object");
   ExpectError(LoadFrom(R"({"normalizer": null})"), StatusCode::kInvalidArgument, "'model'");
   ExpectError(LoadFrom(TinyJson(R"({"type": "WordPiece", "vocab": {}})")),
-              StatusCode::kUnimplemented, "WordPiece");
+              StatusCode::kUnimplemented, "'normalizer.normalizers[0]' of type 'Prepend'");
+  ExpectError(LoadFrom(TinyJson(R"({"type": "Unigram", "vocab": []})")),
+              StatusCode::kUnimplemented, "Unigram");
   ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": [1], "merges": []})")),
               StatusCode::kInvalidArgument, "model.vocab");
   ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": "x"}, "merges": []})")),
@@ -129,10 +131,29 @@ TEST(HfLoaderTest, MalformedTokenizerJson) {
               StatusCode::kInvalidArgument, "model.merges[0]");
   ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"<s>": 1, "</s>": 2, "a": 0},
       "merges": ["a b"]})")), StatusCode::kInvalidArgument, "merge 0 'a b'");
-  // Byte-level BPE (GPT-2 style) is for later.
-  ExpectError(LoadFrom(R"({"normalizer": null, "pre_tokenizer": {"type": "ByteLevel"},
+  // Byte-level BPE: malformed or unsupported pipeline parts name their field.
+  ExpectError(LoadFrom(R"({"normalizer": null, "pre_tokenizer": {"type": "Sequence",
+      "pretokenizers": [{"type": "Split", "behavior": "Isolated"}, {"type": "ByteLevel"}]},
       "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"),
-              StatusCode::kUnimplemented, "ByteLevel");
+              StatusCode::kInvalidArgument, "'pre_tokenizer.pretokenizers[0].pattern'");
+  ExpectError(LoadFrom(R"({"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+      {"type": "Split", "pattern": {"Regex": "("}}, {"type": "ByteLevel"}]},
+      "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"),
+              StatusCode::kInvalidArgument, "regex '('");
+  ExpectError(LoadFrom(R"({"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+      {"type": "Split", "pattern": {"String": " "}, "behavior": "MergedWithNext"},
+      {"type": "ByteLevel"}]}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"),
+              StatusCode::kUnimplemented, "pre_tokenizer.pretokenizers[0].behavior");
+  ExpectError(LoadFrom(R"({"normalizer": {"type": "Precompiled"}, "pre_tokenizer":
+      {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"),
+              StatusCode::kUnimplemented, "'normalizer' of type 'Precompiled'");
+  ExpectError(LoadFrom(R"({"pre_tokenizer": {"type": "ByteLevel"}, "post_processor":
+      {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<x>"}}]},
+      "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"),
+              StatusCode::kInvalidArgument, "'<x>'");
+  ExpectError(LoadFrom(R"({"pre_tokenizer": {"type": "BertPreTokenizer"}, "model":
+      {"type": "WordPiece", "vocab": {"a": 0}, "max_input_chars_per_word": -1}})"),
+              StatusCode::kInvalidArgument, "model.max_input_chars_per_word");
   ExpectError(LoadFrom(R"({"added_tokens": 5, "normalizer": {"type": "Replace",
       "pattern": {"String": " "}, "content": "▁"}, "model": {"type": "BPE",
       "vocab": {"a": 0}, "merges": []}})"), StatusCode::kInvalidArgument, "added_tokens");

@@ -118,7 +118,7 @@ TEST(SpmTokenizerTest, SpecialTokensParsedOnlyWhenAsked) {
 TEST(SpmTokenizerTest, MakeTokenizerChecks) {
   Vocab ok = SmallVocab({"a"}, {0}, false);
   Vocab v = ok;
-  v.model = "gpt2";
+  v.model = "rwkv";
   EXPECT_EQ(MakeTokenizer(v).status().code(), StatusCode::kUnimplemented);
   v = ok;
   v.scores.pop_back();

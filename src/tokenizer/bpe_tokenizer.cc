@@ -1,0 +1,244 @@
+#include "tokenizer/bpe_tokenizer.h"
+
+#include <queue>
+#include <utility>
+
+#include "tokenizer/byte_level.h"
+#include "tokenizer/pre_regexes.h"
+#include "tokenizer/unicode.h"
+#include "tokenizer/utf8.h"
+
+namespace miaotui::tokenizer {
+namespace {
+
+// A symbol of the merge loop: a byte range of the encoded pre-token in a linked list. A symbol
+// merged into its left neighbour has n == 0.
+struct Symbol {
+  int32_t prev, next;
+  uint32_t start, n;
+  int32_t id;  // -1: not a token (never merges)
+};
+
+size_t CharLen(std::string_view s, size_t pos) {
+  size_t len = Utf8SequenceLength(s, pos);
+  return len == 0 ? 1 : len;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Tokenizer>> BpeTokenizer::Create(Vocab vocab) {
+  std::unique_ptr<BpeTokenizer> tok(new BpeTokenizer(std::move(vocab)));
+  MT_RETURN_IF_ERROR(tok->Init());
+  return std::unique_ptr<Tokenizer>(std::move(tok));
+}
+
+Status BpeTokenizer::Init() {
+  const size_t n = vocab_.tokens.size();
+  token_to_id_.reserve(n * 2);
+  pieces_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& t = vocab_.tokens[i];
+    token_to_id_[t] = static_cast<int32_t>(i);  // later duplicates win, as in llama.cpp
+    switch (vocab_.types[i]) {
+      case TokenType::kNormal:
+      case TokenType::kUnused:
+      case TokenType::kUndefined:
+      case TokenType::kByte:
+        DecodeByteLevel(t, &pieces_[i]);
+        break;
+      default:  // control, unknown and user-defined tokens are stored as plain text
+        pieces_[i] = t;
+    }
+  }
+  merges_.reserve(vocab_.merges.size() * 2);
+  std::string joined;
+  for (size_t r = 0; r < vocab_.merges.size(); ++r) {
+    const std::string& m = vocab_.merges[r];
+    const size_t sp = m.find(' ', 1);
+    if (sp == std::string::npos || sp + 1 >= m.size()) {
+      return InvalidArgument("merge " + std::to_string(r) + " '" + m +
+                             "' is not of the form 'left right'");
+    }
+    const std::string_view left(m.data(), sp), right(m.data() + sp + 1, m.size() - sp - 1);
+    joined.assign(left);
+    joined.append(right);
+    const int32_t a = Find(left), b = Find(right), c = Find(joined);
+    // A merge whose parts or result are not tokens can never produce a token: skipped.
+    if (a < 0 || b < 0 || c < 0) continue;
+    merges_.try_emplace(PairKey(a, b), MergeInfo{static_cast<int32_t>(r), c});  // first wins
+  }
+  std::vector<SplitRule> rules = vocab_.pre_splits;
+  if (!vocab_.use_pre_splits) {
+    MT_ASSIGN_OR_RETURN(PreTokenizerInfo info, PreTokenizerForName(vocab_.pre));
+    rules.clear();
+    for (const std::string& re : info.regexes) rules.push_back({re});
+  }
+  MT_ASSIGN_OR_RETURN(regex_, RegexSplitter::Create(rules));
+  return Status::Ok();
+}
+
+int32_t BpeTokenizer::Find(std::string_view piece) const {
+  auto it = token_to_id_.find(piece);
+  return it == token_to_id_.end() ? -1 : it->second;
+}
+
+std::string BpeTokenizer::NormalizeFragment(std::string_view text) const {
+  std::string s(text);
+  for (const NormalizerStep& step : vocab_.normalizer) {
+    switch (step.kind) {
+      case NormalizerStep::Kind::kNfc:
+        s = Normalize(s, NormalForm::kNfc);
+        break;
+      case NormalizerStep::Kind::kNfd:
+        s = Normalize(s, NormalForm::kNfd);
+        break;
+      case NormalizerStep::Kind::kNfkc:
+        s = Normalize(s, NormalForm::kNfkc);
+        break;
+      case NormalizerStep::Kind::kNfkd:
+        s = Normalize(s, NormalForm::kNfkd);
+        break;
+      case NormalizerStep::Kind::kLowercase:
+        s = Lowercase(s);
+        break;
+      case NormalizerStep::Kind::kPrepend:
+        if (!s.empty()) s = step.content + s;
+        break;
+      case NormalizerStep::Kind::kStripAccents: {
+        std::string out;
+        for (char32_t cp : DecodeUtf8(s)) {
+          if (!IsNonspacingMark(cp)) AppendUtf8(cp, &out);
+        }
+        s = std::move(out);
+        break;
+      }
+      case NormalizerStep::Kind::kReplace: {
+        if (step.pattern.empty()) break;
+        std::string out;
+        for (size_t pos = 0;;) {
+          const size_t at = s.find(step.pattern, pos);
+          if (at == std::string::npos) {
+            out.append(s, pos, std::string::npos);
+            break;
+          }
+          out.append(s, pos, at - pos);
+          out.append(step.content);
+          pos = at + step.pattern.size();
+        }
+        s = std::move(out);
+        break;
+      }
+    }
+  }
+  return s;
+}
+
+void BpeTokenizer::EncodeWord(std::string_view word, std::string* scratch,
+                              std::vector<int32_t>* out) const {
+  scratch->clear();
+  AppendByteLevel(word, scratch);
+  const std::string_view text = *scratch;
+  if (text.empty()) return;
+  if (vocab_.ignore_merges) {
+    const int32_t id = Find(text);
+    if (id >= 0) {
+      out->push_back(id);
+      return;
+    }
+  }
+  std::vector<Symbol> syms;
+  syms.reserve(word.size());
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t len = CharLen(text, pos);
+    const auto i = static_cast<int32_t>(syms.size());
+    syms.push_back({i - 1, i + 1, static_cast<uint32_t>(pos), static_cast<uint32_t>(len),
+                    Find(text.substr(pos, len))});
+    pos += len;
+  }
+  syms.back().next = -1;
+
+  struct Merge {
+    int32_t pos, rank, new_id;
+  };
+  // Lowest rank first; on equal ranks the leftmost position.
+  auto worse = [](const Merge& l, const Merge& r) {
+    return l.rank > r.rank || (l.rank == r.rank && l.pos > r.pos);
+  };
+  std::priority_queue<Merge, std::vector<Merge>, decltype(worse)> queue(worse);
+  auto try_add = [&](int32_t left) {
+    if (left < 0 || syms[left].next < 0) return;
+    const int32_t a = syms[left].id, b = syms[syms[left].next].id;
+    if (a < 0 || b < 0) return;
+    auto it = merges_.find(PairKey(a, b));
+    if (it != merges_.end()) queue.push({left, it->second.rank, it->second.new_id});
+  };
+  for (size_t i = 0; i + 1 < syms.size(); ++i) try_add(static_cast<int32_t>(i));
+  while (!queue.empty()) {
+    const Merge m = queue.top();
+    queue.pop();
+    Symbol& l = syms[m.pos];
+    if (l.n == 0 || l.next < 0) continue;
+    Symbol& r = syms[l.next];
+    // Stale entry: the pair at this position changed since it was queued.
+    if (l.id < 0 || r.id < 0) continue;
+    auto it = merges_.find(PairKey(l.id, r.id));
+    if (it == merges_.end() || it->second.rank != m.rank) continue;
+    l.id = m.new_id;
+    l.n += r.n;
+    r.n = 0;
+    l.next = r.next;
+    if (r.next >= 0) syms[r.next].prev = m.pos;
+    try_add(l.prev);
+    try_add(m.pos);
+  }
+  for (int32_t i = 0; i >= 0; i = syms[i].next) {
+    if (syms[i].id >= 0) {
+      out->push_back(syms[i].id);
+      continue;
+    }
+    for (char c : text.substr(syms[i].start, syms[i].n)) {  // llama.cpp's fallback
+      const int32_t id = Find(std::string_view(&c, 1));
+      if (id >= 0) out->push_back(id);
+    }
+  }
+}
+
+std::vector<int32_t> BpeTokenizer::Encode(std::string_view text, bool add_special,
+                                          bool parse_special) const {
+  const std::string clean = SanitizeUtf8(text);
+  std::vector<int32_t> out;
+  out.reserve(clean.size() / 3 + 4);
+  if (add_special && vocab_.add_bos && vocab_.bos_id >= 0) out.push_back(vocab_.bos_id);
+  std::vector<std::string_view> words;
+  std::string scratch, normalized;
+  for (const Fragment& f : splitter_.Split(clean, parse_special)) {
+    if (f.token >= 0) {
+      out.push_back(f.token);
+      continue;
+    }
+    std::string_view frag = f.text;
+    if (!vocab_.normalizer.empty() || vocab_.byte_level_prefix_space) {
+      normalized = vocab_.normalizer.empty() ? std::string(frag) : NormalizeFragment(frag);
+      if (vocab_.byte_level_prefix_space && !normalized.empty() && normalized[0] != ' ') {
+        normalized.insert(0, 1, ' ');
+      }
+      frag = normalized;
+    }
+    words.clear();
+    if (regex_->empty()) {
+      if (!frag.empty()) words.push_back(frag);
+    } else {
+      regex_->Split(frag, &words);
+    }
+    for (std::string_view w : words) EncodeWord(w, &scratch, &out);
+  }
+  if (add_special && vocab_.add_eos && vocab_.eos_id >= 0) out.push_back(vocab_.eos_id);
+  return out;
+}
+
+std::string BpeTokenizer::TokenToPiece(int32_t id) const {
+  if (id < 0 || id >= n_vocab()) return {};
+  return pieces_[id];
+}
+
+}  // namespace miaotui::tokenizer

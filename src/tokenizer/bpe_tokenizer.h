@@ -1,0 +1,63 @@
+// Byte-level BPE (GGUF tokenizer.ggml.model "gpt2"; Hugging Face BPE with a ByteLevel
+// pre-tokenizer): GPT-2, Llama 3, Qwen2, StarCoder, DeepSeek, Falcon, MPT, ...
+//
+// Encoding: special tokens are split out first (see SpecialSplitter); each raw fragment is
+// normalized (Hugging Face normalizer steps, if any), cut into pre-tokens by the pre-tokenizer
+// regexes (RegexSplitter), and each pre-token's UTF-8 bytes are written in GPT-2's byte-level
+// alphabet and merged: the adjacent pair with the lowest merge rank first, leftmost on ties (a
+// priority queue with lazy invalidation, O(n log n) per pre-token). A final symbol that is not a
+// token falls back to the single-byte tokens of its bytes (llama.cpp's behaviour).
+// Decoding maps byte-level characters back to bytes; added and control tokens are plain text.
+//
+// Immutable after Create; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/status.h"
+#include "tokenizer/regex_split.h"
+#include "tokenizer/special_split.h"
+#include "tokenizer/tokenizer.h"
+
+namespace miaotui::tokenizer {
+
+class BpeTokenizer final : public Tokenizer {
+ public:
+  // Validates the merges and compiles the pre-tokenizer (errors name the merge or the regex).
+  static Result<std::unique_ptr<Tokenizer>> Create(Vocab vocab);
+  BpeTokenizer(const BpeTokenizer&) = delete;  // the tables hold views into vocab_
+  BpeTokenizer& operator=(const BpeTokenizer&) = delete;
+
+  std::vector<int32_t> Encode(std::string_view text, bool add_special,
+                              bool parse_special = false) const override;
+  std::string TokenToPiece(int32_t id) const override;
+
+ private:
+  explicit BpeTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)), splitter_(vocab_) {}
+  Status Init();
+  std::string NormalizeFragment(std::string_view text) const;
+  // Encodes one pre-token (raw bytes); `scratch` is reused between calls.
+  void EncodeWord(std::string_view word, std::string* scratch, std::vector<int32_t>* out) const;
+  int32_t Find(std::string_view piece) const;  // -1 if not a token
+
+  struct MergeInfo {
+    int32_t rank;
+    int32_t new_id;
+  };
+  static uint64_t PairKey(int32_t a, int32_t b) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+  }
+
+  SpecialSplitter splitter_;
+  std::unique_ptr<RegexSplitter> regex_;
+  std::unordered_map<std::string_view, int32_t> token_to_id_;  // views into vocab_.tokens
+  std::unordered_map<uint64_t, MergeInfo> merges_;
+  std::vector<std::string> pieces_;  // the bytes of each token
+};
+
+}  // namespace miaotui::tokenizer
