@@ -1,5 +1,6 @@
 #include "graph/executor.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/check.h"
@@ -13,7 +14,11 @@ void Executor::Prepare(const Graph& g, int64_t kv_n_ctx) {
     arena_ = AlignedAlloc(g.arena_bytes);
     arena_size_ = g.arena_bytes;
   }
-  size_t scratch = static_cast<size_t>(pool_->size()) * static_cast<size_t>(kv_n_ctx) * 4;
+  int64_t longest = kv_n_ctx;
+  for (const Node& n : g.nodes) {
+    if (n.alive && n.op == Op::kAttendSegments) longest = std::max(longest, n.shape.ne[1]);
+  }
+  size_t scratch = static_cast<size_t>(pool_->size()) * static_cast<size_t>(longest) * 4;
   if (scratch > scratch_size_) {
     scratch_ = AlignedAlloc(scratch);
     scratch_size_ = scratch;
@@ -97,6 +102,19 @@ void Executor::RunNode(const Graph& g, const Node& n, KvCache* kv, int ith, int 
     }
     case Op::kSelectRows:
       ops::SelectRows(f32(0), cols, i32(1), rows, out, ith, nth);
+      break;
+    case Op::kAddRow:
+      ops::AddRow(f32(0), f32(1), rows, cols, out, ith, nth);
+      break;
+    case Op::kGelu:
+      ops::Gelu(f32(0), cols * rows, out, n.flag, ith, nth);
+      break;
+    case Op::kAttendSegments:
+      ops::AttendSegments(f32(0), f32(1), f32(2), i32(3), i32(4), rows, n.flag, n.attn, out,
+                          reinterpret_cast<float*>(scratch_.get()), ith, nth);
+      break;
+    case Op::kPool:
+      ops::Pool(f32(0), cols, i32(1), rows, n.pool, out, ith, nth);
       break;
     case Op::kInput:
     case Op::kWeight:

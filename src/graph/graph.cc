@@ -19,6 +19,10 @@ const char* OpName(Op op) {
     case Op::kRope: return "rope";
     case Op::kAttention: return "attention";
     case Op::kSelectRows: return "select_rows";
+    case Op::kAddRow: return "add_row";
+    case Op::kGelu: return "gelu";
+    case Op::kAttendSegments: return "attend_segments";
+    case Op::kPool: return "pool";
   }
   return "?";
 }
@@ -124,6 +128,36 @@ Tensor GraphBuilder::Attention(Tensor q, Tensor k, Tensor v, Tensor positions,
 
 Tensor GraphBuilder::SelectRows(Tensor x, Tensor rows) {
   return Add(Activation(Op::kSelectRows, {x.id, rows.id}, shape(x).ne[0], shape(rows).ne[0]));
+}
+
+Tensor GraphBuilder::AddRow(Tensor x, const TensorView& bias) {
+  CHECK(bias.dtype == DType::kF32 && bias.cols() == shape(x).ne[0]);
+  Tensor b = Weight(bias);
+  return Add(Activation(Op::kAddRow, {x.id, b.id}, shape(x).ne[0], shape(x).ne[1]));
+}
+
+Tensor GraphBuilder::Gelu(Tensor a, bool tanh_form) {
+  Node n = Activation(Op::kGelu, {a.id}, shape(a).ne[0], shape(a).ne[1]);
+  n.flag = tanh_form;
+  return Add(std::move(n));
+}
+
+Tensor GraphBuilder::AttendSegments(Tensor q, Tensor k, Tensor v, Tensor seg_begin,
+                                    Tensor seg_end, const ops::AttentionParams& p, bool causal) {
+  CHECK(shape(q).ne[0] == p.n_head * p.head_dim);
+  CHECK(shape(k).ne[0] == p.n_head_kv * p.head_dim && shape(v) == shape(k));
+  Node n = Activation(Op::kAttendSegments, {q.id, k.id, v.id, seg_begin.id, seg_end.id},
+                      shape(q).ne[0], shape(q).ne[1]);
+  n.attn = p;
+  n.flag = causal;
+  return Add(std::move(n));
+}
+
+Tensor GraphBuilder::Pool(Tensor x, Tensor starts, int64_t n_segments, ops::PoolMode mode) {
+  CHECK(shape(starts).ne[0] == n_segments + 1);
+  Node n = Activation(Op::kPool, {x.id, starts.id}, shape(x).ne[0], n_segments);
+  n.pool = mode;
+  return Add(std::move(n));
 }
 
 }  // namespace miaotui::graph

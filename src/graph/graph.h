@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ops/attention.h"
+#include "ops/ops.h"
 #include "ops/rope.h"
 #include "tensor/tensor_view.h"
 
@@ -35,6 +36,10 @@ enum class Op {
   kRope,        // (x, positions)
   kAttention,   // (q, k, v, positions): stores k, v in the KV cache, attends causally
   kSelectRows,  // (x, rows input)
+  kAddRow,      // (x, bias weight): a bias row added to every row
+  kGelu,        // (a): flag = tanh form
+  kAttendSegments,  // (q, k, v, seg_begin, seg_end): attention within each sequence, no cache
+  kPool,        // (x, segment starts input): one row per segment
 };
 const char* OpName(Op op);
 
@@ -49,6 +54,8 @@ struct Node {
   ops::RopeParams rope;     // kRope
   ops::AttentionParams attn;  // kAttention
   int layer = -1;           // kAttention: which KV-cache layer
+  bool flag = false;        // kGelu: tanh form; kAttendSegments: causal
+  ops::PoolMode pool = ops::PoolMode::kMean;  // kPool
   // Filled by the planner.
   int64_t offset = -1;      // byte offset in the arena (-1: none, e.g. weights)
   bool alive = true;        // false once a pass removed it
@@ -87,6 +94,16 @@ class GraphBuilder {
   Tensor Attention(Tensor q, Tensor k, Tensor v, Tensor positions, const ops::AttentionParams& p,
                    int layer);
   Tensor SelectRows(Tensor x, Tensor rows);
+  Tensor AddRow(Tensor x, const TensorView& bias);
+  // x W^T + b: a linear layer with bias (b may be an invalid view: no bias).
+  Tensor Linear(Tensor x, const TensorView& w, const TensorView& b) {
+    Tensor y = MatMul(x, w);
+    return b.valid() ? AddRow(y, b) : y;
+  }
+  Tensor Gelu(Tensor a, bool tanh_form);
+  Tensor AttendSegments(Tensor q, Tensor k, Tensor v, Tensor seg_begin, Tensor seg_end,
+                        const ops::AttentionParams& p, bool causal);
+  Tensor Pool(Tensor x, Tensor starts, int64_t n_segments, ops::PoolMode mode);
 
   void MarkOutput(Tensor t) { g_.outputs.push_back(t.id); }
   // Names the most recent node (for --dot and debugging).

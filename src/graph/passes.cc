@@ -21,7 +21,8 @@ std::vector<int> UseCounts(const Graph& g) {
 
 bool IsElementwise(Op op) {
   return op == Op::kAdd || op == Op::kMul || op == Op::kSilu || op == Op::kSiluMul ||
-         op == Op::kRope || op == Op::kRmsNorm || op == Op::kLayerNorm;
+         op == Op::kRope || op == Op::kRmsNorm || op == Op::kLayerNorm || op == Op::kAddRow ||
+         op == Op::kGelu;
 }
 
 }  // namespace

@@ -62,4 +62,41 @@ Result<TensorView> WeightSource::Vector(const std::string& name, int64_t n) {
   return out;
 }
 
+Result<TensorView> WeightSource::MatrixTransposed(const std::string& name, const Shape& expected) {
+  const Shape stored = Shape::Of(expected.ne[1], expected.ne[0]);
+  MT_ASSIGN_OR_RETURN(TensorView v, Matrix(name, stored));
+  const int64_t rows = stored.ne[1], cols = stored.ne[0];
+  const size_t elem = RowBytes(v.dtype, 1);
+  if (RowBytes(v.dtype, cols) != elem * static_cast<size_t>(cols)) {
+    return Unimplemented(path_ + ": tensor '" + name + "' is block-quantized and stored "
+                         "transposed; transpose it when converting");
+  }
+  AlignedBuffer buf = AlignedAlloc(v.bytes());
+  const auto* src = static_cast<const uint8_t*>(v.data);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      std::memcpy(buf.get() + (c * rows + r) * elem, src + (r * cols + c) * elem, elem);
+    }
+  }
+  TensorView out = v;
+  out.data = buf.get();
+  out.shape = expected;
+  owned_.push_back(std::move(buf));
+  return out;
+}
+
+TensorView RowSlice(const TensorView& v, int64_t begin, int64_t count) {
+  TensorView out = v;
+  out.data = v.row(begin);
+  out.shape = Shape::Of(v.cols(), count);
+  return out;
+}
+
+TensorView VectorSlice(const TensorView& v, int64_t begin, int64_t count) {
+  TensorView out = v;
+  out.data = static_cast<const uint8_t*>(v.data) + RowBytes(v.dtype, begin);
+  out.shape = Shape::Of(count);
+  return out;
+}
+
 }  // namespace miaotui::models

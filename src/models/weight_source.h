@@ -35,6 +35,9 @@ class WeightSource {
   // A matrix (2-D) must have a type the matmul kernels support; a vector is converted to F32.
   Result<TensorView> Matrix(const std::string& name, const Shape& expected);
   Result<TensorView> Vector(const std::string& name, int64_t n);
+  // A matrix stored transposed, i.e. (out, in) in GGUF order as Hugging Face's Conv1D keeps it;
+  // returned in the usual (in, out) layout as an owned copy of the same type.
+  Result<TensorView> MatrixTransposed(const std::string& name, const Shape& expected);
   bool Has(const std::string& name) const;
 
   int64_t n_params() const { return n_params_; }
@@ -54,5 +57,10 @@ class WeightSource {
   int64_t n_bytes_ = 0;
   std::map<std::string, int64_t> type_counts_;
 };
+
+// Rows [begin, begin + count) of a dense matrix or vector view (e.g. Q, K, V of a fused QKV).
+TensorView RowSlice(const TensorView& v, int64_t begin, int64_t count);
+// Elements [begin, begin + count) of a 1-D view.
+TensorView VectorSlice(const TensorView& v, int64_t begin, int64_t count);
 
 }  // namespace miaotui::models

@@ -66,4 +66,34 @@ void Attend(const float* q, const int32_t* positions, int64_t n_tokens, const At
   }
 }
 
+void AttendSegments(const float* q, const float* k, const float* v, const int32_t* seg_begin,
+                    const int32_t* seg_end, int64_t n_tokens, bool causal,
+                    const AttentionParams& p, float* out, float* scratch, int ith, int nth) {
+  const int64_t hd = p.head_dim;
+  const int64_t kv_row = p.n_head_kv * hd, q_row = p.n_head * hd;
+  const int64_t group = p.n_head / p.n_head_kv;
+  float* scores = scratch + static_cast<int64_t>(ith) * n_tokens;
+  int64_t w0, w1;
+  ThreadPool::SplitRange(n_tokens * p.n_head, nth, ith, &w0, &w1);
+  for (int64_t w = w0; w < w1; ++w) {
+    const int64_t t = w / p.n_head, h = w % p.n_head, g = h / group;
+    const float* qv = q + t * q_row + h * hd;
+    const int64_t b = seg_begin[t], e = causal ? t + 1 : seg_end[t];
+    float mx = -INFINITY;
+    for (int64_t j = b; j < e; ++j) {
+      const float s = kernels::Dot(qv, k + j * kv_row + g * hd, DType::kF32, hd) * p.scale;
+      scores[j - b] = s;
+      mx = std::max(mx, s);
+    }
+    float sum = 0;
+    for (int64_t j = b; j < e; ++j) sum += (scores[j - b] = std::exp(scores[j - b] - mx));
+    float* o = out + t * q_row + h * hd;
+    std::fill(o, o + hd, 0.0f);
+    const float inv = 1.0f / sum;
+    for (int64_t j = b; j < e; ++j) {
+      kernels::Axpy(scores[j - b] * inv, v + j * kv_row + g * hd, DType::kF32, o, hd);
+    }
+  }
+}
+
 }  // namespace miaotui::ops

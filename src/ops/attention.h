@@ -34,4 +34,12 @@ void StoreKv(const float* k, const float* v, const int32_t* positions, int64_t n
 void Attend(const float* q, const int32_t* positions, int64_t n_tokens, const AttentionParams& p,
             const KvLayerView& cache, float* out, float* scratch, int ith, int nth);
 
+// Attention over the batch itself, without a cache (encoders): token t attends to the tokens
+// [seg_begin[t], seg_end[t]) of its own sequence - all of them (bidirectional), or only those up
+// to itself when causal. q [n, n_head * hd], k and v [n, n_head_kv * hd], out like q.
+// `scratch` holds nth * n_tokens floats.
+void AttendSegments(const float* q, const float* k, const float* v, const int32_t* seg_begin,
+                    const int32_t* seg_end, int64_t n_tokens, bool causal,
+                    const AttentionParams& p, float* out, float* scratch, int ith, int nth);
+
 }  // namespace miaotui::ops

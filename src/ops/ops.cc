@@ -77,6 +77,47 @@ void Silu(const float* a, int64_t n, float* y, int ith, int nth) {
   for (int64_t i = i0; i < i1; ++i) y[i] = a[i] / (1.0f + std::exp(-a[i]));
 }
 
+void AddRow(const float* x, const float* b, int64_t rows, int64_t cols, float* y, int ith,
+            int nth) {
+  int64_t r0, r1;
+  Share(rows, ith, nth, &r0, &r1);
+  for (int64_t r = r0; r < r1; ++r) {
+    for (int64_t c = 0; c < cols; ++c) y[r * cols + c] = x[r * cols + c] + b[c];
+  }
+}
+
+void Gelu(const float* a, int64_t n, float* y, bool tanh_form, int ith, int nth) {
+  int64_t i0, i1;
+  Share(n, ith, nth, &i0, &i1);
+  constexpr float kSqrt2OverPi = 0.7978845608028654f;
+  constexpr float kInvSqrt2 = 0.7071067811865476f;
+  for (int64_t i = i0; i < i1; ++i) {
+    const float x = a[i];
+    y[i] = tanh_form ? 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * (x + 0.044715f * x * x * x)))
+                     : 0.5f * x * (1.0f + std::erf(x * kInvSqrt2));
+  }
+}
+
+void Pool(const float* x, int64_t cols, const int32_t* starts, int64_t n_segments, PoolMode mode,
+          float* y, int ith, int nth) {
+  int64_t s0, s1;
+  Share(n_segments, ith, nth, &s0, &s1);
+  for (int64_t s = s0; s < s1; ++s) {
+    const int64_t b = starts[s], e = starts[s + 1];
+    float* ys = y + s * cols;
+    if (mode == PoolMode::kCls || mode == PoolMode::kLast) {
+      const int64_t r = mode == PoolMode::kCls ? b : e - 1;
+      std::memcpy(ys, x + r * cols, cols * sizeof(float));
+      continue;
+    }
+    for (int64_t c = 0; c < cols; ++c) {
+      double sum = 0;
+      for (int64_t r = b; r < e; ++r) sum += x[r * cols + c];
+      ys[c] = static_cast<float>(sum / static_cast<double>(e - b));
+    }
+  }
+}
+
 void Embedding(const TensorView& table, const int32_t* ids, int64_t rows, float* y, int ith,
                int nth) {
   int64_t r0, r1;

@@ -29,6 +29,19 @@ void Mul(const float* a, const float* b, int64_t n, float* y, int ith, int nth);
 void SiluMul(const float* a, const float* b, int64_t n, float* y, int ith, int nth);
 void Silu(const float* a, int64_t n, float* y, int ith, int nth);
 
+// y[r, :] = x[r, :] + b (a bias row broadcast over rows). y may alias x.
+void AddRow(const float* x, const float* b, int64_t rows, int64_t cols, float* y, int ith, int nth);
+
+// GELU. tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (GPT-2's gelu_new);
+// erf form: 0.5 x (1 + erf(x / sqrt(2))) (BERT's "gelu").
+void Gelu(const float* a, int64_t n, float* y, bool tanh_form, int ith, int nth);
+
+// Pooling of each segment's rows: y[s, :] = mean (kMean), first row (kCls) or last row (kLast)
+// of x rows [starts[s], starts[s + 1]).
+enum class PoolMode { kMean, kCls, kLast };
+void Pool(const float* x, int64_t cols, const int32_t* starts, int64_t n_segments, PoolMode mode,
+          float* y, int ith, int nth);
+
 // y[r, :] = table[ids[r], :] as float32. REQUIRES: 0 <= ids[r] < table.rows() (callers check).
 void Embedding(const TensorView& table, const int32_t* ids, int64_t rows, float* y, int ith,
                int nth);
