@@ -1,6 +1,5 @@
 #include "tokenizer/bpe_tokenizer.h"
 
-#include <queue>
 #include <utility>
 
 #include "tokenizer/byte_level.h"
@@ -10,14 +9,6 @@
 
 namespace miaotui::tokenizer {
 namespace {
-
-// A symbol of the merge loop: a byte range of the encoded pre-token in a linked list. A symbol
-// merged into its left neighbour has n == 0.
-struct Symbol {
-  int32_t prev, next;
-  uint32_t start, n;
-  int32_t id;  // -1: not a token (never merges)
-};
 
 size_t CharLen(std::string_view s, size_t pos) {
   size_t len = Utf8SequenceLength(s, pos);
@@ -50,7 +41,7 @@ Status BpeTokenizer::Init() {
         pieces_[i] = t;
     }
   }
-  merges_.reserve(vocab_.merges.size() * 2);
+  merges_.Reserve(vocab_.merges.size() * 2);
   std::string joined;
   for (size_t r = 0; r < vocab_.merges.size(); ++r) {
     const std::string& m = vocab_.merges[r];
@@ -65,7 +56,7 @@ Status BpeTokenizer::Init() {
     const int32_t a = Find(left), b = Find(right), c = Find(joined);
     // A merge whose parts or result are not tokens can never produce a token: skipped.
     if (a < 0 || b < 0 || c < 0) continue;
-    merges_.try_emplace(PairKey(a, b), MergeInfo{static_cast<int32_t>(r), c});  // first wins
+    merges_.Add(a, b, c, static_cast<int32_t>(r));  // the first merge of a pair wins
   }
   std::vector<SplitRule> rules = vocab_.pre_splits;
   if (!vocab_.use_pre_splits) {
@@ -146,51 +137,15 @@ void BpeTokenizer::EncodeWord(std::string_view word, std::string* scratch,
       return;
     }
   }
-  std::vector<Symbol> syms;
+  std::vector<MergeSymbol> syms;
   syms.reserve(word.size());
   for (size_t pos = 0; pos < text.size();) {
     const size_t len = CharLen(text, pos);
-    const auto i = static_cast<int32_t>(syms.size());
-    syms.push_back({i - 1, i + 1, static_cast<uint32_t>(pos), static_cast<uint32_t>(len),
+    syms.push_back({-1, -1, static_cast<uint32_t>(pos), static_cast<uint32_t>(len),
                     Find(text.substr(pos, len))});
     pos += len;
   }
-  syms.back().next = -1;
-
-  struct Merge {
-    int32_t pos, rank, new_id;
-  };
-  // Lowest rank first; on equal ranks the leftmost position.
-  auto worse = [](const Merge& l, const Merge& r) {
-    return l.rank > r.rank || (l.rank == r.rank && l.pos > r.pos);
-  };
-  std::priority_queue<Merge, std::vector<Merge>, decltype(worse)> queue(worse);
-  auto try_add = [&](int32_t left) {
-    if (left < 0 || syms[left].next < 0) return;
-    const int32_t a = syms[left].id, b = syms[syms[left].next].id;
-    if (a < 0 || b < 0) return;
-    auto it = merges_.find(PairKey(a, b));
-    if (it != merges_.end()) queue.push({left, it->second.rank, it->second.new_id});
-  };
-  for (size_t i = 0; i + 1 < syms.size(); ++i) try_add(static_cast<int32_t>(i));
-  while (!queue.empty()) {
-    const Merge m = queue.top();
-    queue.pop();
-    Symbol& l = syms[m.pos];
-    if (l.n == 0 || l.next < 0) continue;
-    Symbol& r = syms[l.next];
-    // Stale entry: the pair at this position changed since it was queued.
-    if (l.id < 0 || r.id < 0) continue;
-    auto it = merges_.find(PairKey(l.id, r.id));
-    if (it == merges_.end() || it->second.rank != m.rank) continue;
-    l.id = m.new_id;
-    l.n += r.n;
-    r.n = 0;
-    l.next = r.next;
-    if (r.next >= 0) syms[r.next].prev = m.pos;
-    try_add(l.prev);
-    try_add(m.pos);
-  }
+  merges_.Apply(&syms);
   for (int32_t i = 0; i >= 0; i = syms[i].next) {
     if (syms[i].id >= 0) {
       out->push_back(syms[i].id);

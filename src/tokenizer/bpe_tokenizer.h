@@ -4,9 +4,9 @@
 // Encoding: special tokens are split out first (see SpecialSplitter); each raw fragment is
 // normalized (Hugging Face normalizer steps, if any), cut into pre-tokens by the pre-tokenizer
 // regexes (RegexSplitter), and each pre-token's UTF-8 bytes are written in GPT-2's byte-level
-// alphabet and merged: the adjacent pair with the lowest merge rank first, leftmost on ties (a
-// priority queue with lazy invalidation, O(n log n) per pre-token). A final symbol that is not a
-// token falls back to the single-byte tokens of its bytes (llama.cpp's behaviour).
+// alphabet and merged: the adjacent pair with the lowest merge rank first, leftmost on ties
+// (MergeTable, O(n log n) per pre-token). A final symbol that is not a token falls back to the
+// single-byte tokens of its bytes (llama.cpp's behaviour).
 // Decoding maps byte-level characters back to bytes; added and control tokens are plain text.
 //
 // Immutable after Create; thread-safe.
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "tokenizer/rank_merge.h"
 #include "tokenizer/regex_split.h"
 #include "tokenizer/special_split.h"
 #include "tokenizer/tokenizer.h"
@@ -45,18 +46,10 @@ class BpeTokenizer final : public Tokenizer {
   void EncodeWord(std::string_view word, std::string* scratch, std::vector<int32_t>* out) const;
   int32_t Find(std::string_view piece) const;  // -1 if not a token
 
-  struct MergeInfo {
-    int32_t rank;
-    int32_t new_id;
-  };
-  static uint64_t PairKey(int32_t a, int32_t b) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
-  }
-
   SpecialSplitter splitter_;
   std::unique_ptr<RegexSplitter> regex_;
   std::unordered_map<std::string_view, int32_t> token_to_id_;  // views into vocab_.tokens
-  std::unordered_map<uint64_t, MergeInfo> merges_;
+  MergeTable merges_;
   std::vector<std::string> pieces_;  // the bytes of each token
 };
 

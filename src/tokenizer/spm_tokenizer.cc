@@ -109,7 +109,7 @@ Status SpmTokenizer::Init() {
     byte_token_[b] = id;
   }
   by_rank_ = !vocab_.merges.empty();
-  merges_.reserve(vocab_.merges.size() * 2);
+  merges_.Reserve(vocab_.merges.size() * 2);
   for (size_t r = 0; r < vocab_.merges.size(); ++r) {
     const std::string& m = vocab_.merges[r];
     const size_t sp = m.find(' ', 1);
@@ -125,7 +125,7 @@ Status SpmTokenizer::Init() {
                              std::string(a < 0 ? left : b < 0 ? right : std::string_view(m)) +
                              "' is not in the vocabulary");
     }
-    merges_.try_emplace(PairKey(a, b), MergeInfo{static_cast<int32_t>(r), c});  // first wins
+    merges_.Add(a, b, c, static_cast<int32_t>(r));  // the first merge of a pair wins
   }
   return Status::Ok();
 }
@@ -196,11 +196,10 @@ void SpmTokenizer::EncodeByScore(std::string_view text, std::vector<int32_t>* ou
 void SpmTokenizer::EncodeByRank(std::string_view text, std::vector<int32_t>* out) const {
   // Initial symbols: one per character, or one per byte for characters that are not tokens
   // (consecutive unknowns fuse into one, as with fuse_unk).
-  std::vector<Symbol> syms;
+  std::vector<MergeSymbol> syms;
   syms.reserve(text.size());
   auto push = [&](int32_t id, size_t start, size_t n) {
-    const auto i = static_cast<int32_t>(syms.size());
-    syms.push_back({i - 1, i + 1, static_cast<uint32_t>(start), static_cast<uint32_t>(n), id});
+    syms.push_back({-1, -1, static_cast<uint32_t>(start), static_cast<uint32_t>(n), id});
   };
   for (size_t pos = 0; pos < text.size();) {
     size_t len = Utf8SequenceLength(text, pos);
@@ -229,39 +228,7 @@ void SpmTokenizer::EncodeByRank(std::string_view text, std::vector<int32_t>* out
     pos += len;
   }
   if (syms.empty()) return;
-  syms.back().next = -1;
-
-  struct Merge {
-    int32_t pos, rank, new_id;
-  };
-  // Lowest rank first; on equal ranks the leftmost position.
-  auto worse = [](const Merge& l, const Merge& r) {
-    return l.rank > r.rank || (l.rank == r.rank && l.pos > r.pos);
-  };
-  std::priority_queue<Merge, std::vector<Merge>, decltype(worse)> queue(worse);
-  auto try_add = [&](int32_t left) {
-    if (left < 0 || syms[left].next < 0) return;
-    auto it = merges_.find(PairKey(syms[left].id, syms[syms[left].next].id));
-    if (it != merges_.end()) queue.push({left, it->second.rank, it->second.new_id});
-  };
-  for (size_t i = 0; i + 1 < syms.size(); ++i) try_add(static_cast<int32_t>(i));
-  while (!queue.empty()) {
-    const Merge m = queue.top();
-    queue.pop();
-    Symbol& l = syms[m.pos];
-    if (l.n == 0 || l.next < 0) continue;
-    Symbol& r = syms[l.next];
-    // Stale entry: the pair at this position changed since it was queued.
-    auto it = merges_.find(PairKey(l.id, r.id));
-    if (it == merges_.end() || it->second.new_id != m.new_id) continue;
-    l.id = m.new_id;
-    l.n += r.n;
-    r.n = 0;
-    l.next = r.next;
-    if (r.next >= 0) syms[r.next].prev = m.pos;
-    try_add(l.prev);
-    try_add(m.pos);
-  }
+  merges_.Apply(&syms);
   for (int32_t i = 0; i >= 0; i = syms[i].next) out->push_back(syms[i].id);
 }
 

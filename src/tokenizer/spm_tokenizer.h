@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "tokenizer/rank_merge.h"
 #include "tokenizer/special_split.h"
 #include "tokenizer/tokenizer.h"
 
@@ -52,19 +53,11 @@ class SpmTokenizer final : public Tokenizer {
   void AppendFallback(std::string_view sym, std::vector<int32_t>* out) const;
   int32_t Find(std::string_view piece) const;  // -1 if not a token
 
-  struct MergeInfo {
-    int32_t rank;
-    int32_t new_id;
-  };
-  static uint64_t PairKey(int32_t a, int32_t b) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
-  }
-
   SpecialSplitter splitter_;
   std::unordered_map<std::string_view, int32_t> token_to_id_;  // views into vocab_.tokens
   std::array<int32_t, 256> byte_token_{};  // token for each byte value, -1 if none
   std::vector<int16_t> token_byte_;        // byte value of each BYTE token, -1 otherwise
-  std::unordered_map<uint64_t, MergeInfo> merges_;  // rank mode only
+  MergeTable merges_;  // rank mode only
   bool by_rank_ = false;
 };
 
