@@ -1,13 +1,11 @@
 // AVX2 MatMul (the fallback for CPUs without AVX-512): a direct kernel that streams each weight
 // row once, 4 weight rows x up to 2 activation rows per tile (16 ymm registers), converting
-// F16/BF16 on the fly, with software prefetch and zero-padded tails. Used for every m; the
-// packed-panel GEMM exists for AVX-512 only.
+// F16/BF16 on the fly, with software prefetch of the next tile and zero-padded tails. Used for
+// every m; the packed-panel GEMM exists for AVX-512 only.
 #include "kernels/x86_avx2/simd_avx2.h"
 
 namespace miaotui::kernels::internal::avx2 {
 namespace {
-
-constexpr int64_t kPrefetchBytes = 768;
 
 template <DType T, int MR, int NW>
 void DirectTile(const float* x, int64_t ldx, int64_t k, const uint8_t* w, size_t row_bytes,
@@ -20,9 +18,10 @@ void DirectTile(const float* x, int64_t ldx, int64_t k, const uint8_t* w, size_t
 
   int64_t i = 0;
   for (; i + 16 <= k; i += 16) {
-    for (int j = 0; j < NW; ++j) {
-      const char* p = reinterpret_cast<const char*>(w + j * row_bytes) + i * kElemBytes<T>;
-      _mm_prefetch(p + kPrefetchBytes, _MM_HINT_T0);
+    // Fetch the next tile (it follows this one in memory) in address order into L2.
+    const char* ahead = reinterpret_cast<const char*>(w + NW * row_bytes) + NW * i * kElemBytes<T>;
+    for (int line = 0; line < (NW * 16 * kElemBytes<T> + 63) / 64; ++line) {
+      _mm_prefetch(ahead + 64 * line, _MM_HINT_T1);
     }
     for (int half = 0; half < 2; ++half) {
       __m256 wv[NW];

@@ -1,0 +1,151 @@
+// Kernel microbenchmarks (ISA = ActiveIsa(): the best available, or MIAOTUI_ISA=...).
+//   BM_Gemv: m = 1 (decode) over tinyllama-1.1b's matrix shapes, reporting GB/s of weights
+//     streamed. Weights rotate through enough copies (>= 512 MiB) that every call reads them
+//     from DRAM, as decoding a whole model does.
+//   BM_Gemm: m = 512 (prefill), reporting GFLOP/s (2 m n k per call).
+// Both run on 1 or 2 threads (ThreadPool, output columns split with SplitRange).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "base/aligned.h"
+#include "base/half.h"
+#include "base/thread_pool.h"
+#include "kernels/matmul.h"
+#include "kernels/vec.h"
+
+namespace miaotui::kernels {
+namespace {
+
+constexpr DType kTypes[] = {DType::kF32, DType::kF16, DType::kBF16};
+constexpr size_t kRotateBytes = size_t{512} << 20;
+
+// Random weights in [-1, 1) encoded as `t`, filling `bytes` bytes.
+AlignedBuffer RandomWeights(DType t, size_t bytes, uint32_t seed) {
+  AlignedBuffer w = AlignedAlloc(bytes);
+  uint32_t state = seed * 2654435761u + 1;  // xorshift32: fast enough for 512 MiB per config
+  const size_t elem = t == DType::kF32 ? 4 : 2;
+  std::vector<float> chunk(4096);
+  for (size_t done = 0; done < bytes / elem; done += chunk.size()) {
+    const size_t n = std::min(chunk.size(), bytes / elem - done);
+    for (size_t i = 0; i < n; ++i) {
+      state ^= state << 13;
+      state ^= state >> 17;
+      state ^= state << 5;
+      chunk[i] = static_cast<float>(state >> 8) * (2.0f / 16777216.0f) - 1.0f;
+    }
+    FromF32(t, chunk.data(), w.get() + done * elem, static_cast<int64_t>(n));
+  }
+  return w;
+}
+
+// y = W x with the columns split over the pool's members.
+void ParallelMatMul(ThreadPool& pool, const float* x, int64_t m, int64_t k, const void* w, DType t,
+                    int64_t n, float* y) {
+  pool.Run([&](int i, int parts) {
+    int64_t b, e;
+    ThreadPool::SplitRange(n, parts, i, &b, &e);
+    MatMul(x, m, k, k, w, t, b, e, y, n);
+  });
+}
+
+void SetLabel(benchmark::State& state, DType t) {
+  state.SetLabel(std::string(DTypeName(t)) + " " + IsaName(ActiveIsa()));
+}
+
+// Args: wtype index, n, k, threads.
+void BM_Gemv(benchmark::State& state) {
+  const DType t = kTypes[state.range(0)];
+  const int64_t n = state.range(1), k = state.range(2);
+  const size_t bytes = RowBytes(t, k) * static_cast<size_t>(n);
+  const size_t copies = std::max<size_t>(1, (kRotateBytes + bytes - 1) / bytes);
+  std::vector<AlignedBuffer> ws;
+  for (size_t c = 0; c < copies; ++c) ws.push_back(RandomWeights(t, bytes, 1 + c));
+  std::vector<float> x(static_cast<size_t>(k), 0.5f), y(static_cast<size_t>(n));
+  ThreadPool pool(static_cast<int>(state.range(3)));
+  size_t c = 0;
+  for (auto _ : state) {
+    ParallelMatMul(pool, x.data(), 1, k, ws[c].get(), t, n, y.data());
+    benchmark::DoNotOptimize(y.data());
+    c = c + 1 == copies ? 0 : c + 1;
+  }
+  state.counters["GB/s"] =
+      benchmark::Counter(static_cast<double>(bytes) * static_cast<double>(state.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
+  SetLabel(state, t);
+}
+
+// Args: wtype index, n, k. Single thread, one small weight matrix that stays in L2: the
+// kernel's compute ceiling, for comparison with BM_Gemv's memory-bound figure.
+void BM_GemvL2(benchmark::State& state) {
+  const DType t = kTypes[state.range(0)];
+  const int64_t n = state.range(1), k = state.range(2);
+  const size_t bytes = RowBytes(t, k) * static_cast<size_t>(n);
+  AlignedBuffer w = RandomWeights(t, bytes, 5);
+  std::vector<float> x(static_cast<size_t>(k), 0.5f), y(static_cast<size_t>(n));
+  for (auto _ : state) {
+    MatMul(x.data(), 1, k, k, w.get(), t, 0, n, y.data(), n);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GB/s"] =
+      benchmark::Counter(static_cast<double>(bytes) * static_cast<double>(state.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
+  SetLabel(state, t);
+}
+
+// Args: wtype index, n, k, threads; m = 512.
+void BM_Gemm(benchmark::State& state) {
+  const DType t = kTypes[state.range(0)];
+  const int64_t m = 512, n = state.range(1), k = state.range(2);
+  AlignedBuffer w = RandomWeights(t, RowBytes(t, k) * static_cast<size_t>(n), 7);
+  std::vector<float> x(static_cast<size_t>(m * k)), y(static_cast<size_t>(m * n));
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  for (float& v : x) v = d(rng);
+  ThreadPool pool(static_cast<int>(state.range(3)));
+  for (auto _ : state) {
+    ParallelMatMul(pool, x.data(), m, k, w.get(), t, n, y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * m * n * k * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  SetLabel(state, t);
+}
+
+void GemvArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"wtype", "n", "k", "threads"});
+  for (int threads : {1, 2}) {
+    for (int t = 0; t < 3; ++t) {
+      for (auto [n, k] : {std::pair{2048, 2048}, {5632, 2048}, {2048, 5632}, {32000, 2048}}) {
+        b->Args({t, n, k, threads});
+      }
+    }
+  }
+}
+
+void GemmArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"wtype", "n", "k", "threads"});
+  for (int threads : {1, 2}) {
+    for (int t = 0; t < 3; ++t) {
+      for (auto [n, k] : {std::pair{2048, 2048}, {5632, 2048}, {2048, 5632}}) {
+        b->Args({t, n, k, threads});
+      }
+    }
+  }
+}
+
+BENCHMARK(BM_Gemv)->Apply(GemvArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_GemvL2)
+    ->ArgNames({"wtype", "n", "k"})
+    ->Args({0, 64, 2048})
+    ->Args({1, 64, 2048})
+    ->Args({2, 64, 2048})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Gemm)->Apply(GemmArgs)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace miaotui::kernels
+
+BENCHMARK_MAIN();
