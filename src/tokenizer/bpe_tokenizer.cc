@@ -10,10 +10,8 @@
 namespace miaotui::tokenizer {
 namespace {
 
-size_t CharLen(std::string_view s, size_t pos) {
-  size_t len = Utf8SequenceLength(s, pos);
-  return len == 0 ? 1 : len;
-}
+constexpr size_t kMaxCachedWordBytes = 32;
+constexpr size_t kMaxCachedWords = 1 << 16;
 
 }  // namespace
 
@@ -57,6 +55,13 @@ Status BpeTokenizer::Init() {
     // A merge whose parts or result are not tokens can never produce a token: skipped.
     if (a < 0 || b < 0 || c < 0) continue;
     merges_.Add(a, b, c, static_cast<int32_t>(r));  // the first merge of a pair wins
+  }
+  std::string ch;
+  for (int b = 0; b < 256; ++b) {
+    ch.clear();
+    const char c = static_cast<char>(b);
+    AppendByteLevel(std::string_view(&c, 1), &ch);
+    byte_ids_[b] = Find(ch);
   }
   std::vector<SplitRule> rules = vocab_.pre_splits;
   if (!vocab_.use_pre_splits) {
@@ -126,35 +131,27 @@ std::string BpeTokenizer::NormalizeFragment(std::string_view text) const {
 
 void BpeTokenizer::EncodeWord(std::string_view word, std::string* scratch,
                               std::vector<int32_t>* out) const {
-  scratch->clear();
-  AppendByteLevel(word, scratch);
-  const std::string_view text = *scratch;
-  if (text.empty()) return;
+  if (word.empty()) return;
   if (vocab_.ignore_merges) {
-    const int32_t id = Find(text);
+    scratch->clear();
+    AppendByteLevel(word, scratch);
+    const int32_t id = Find(*scratch);
     if (id >= 0) {
       out->push_back(id);
       return;
     }
   }
-  std::vector<MergeSymbol> syms;
-  syms.reserve(word.size());
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t len = CharLen(text, pos);
-    syms.push_back({-1, -1, static_cast<uint32_t>(pos), static_cast<uint32_t>(len),
-                    Find(text.substr(pos, len))});
-    pos += len;
+  // One symbol per byte: its byte-level character's token.
+  std::vector<MergeSymbol> syms(word.size());
+  for (size_t i = 0; i < word.size(); ++i) {
+    syms[i].start = static_cast<uint32_t>(i);
+    syms[i].n = 1;
+    syms[i].id = byte_ids_[static_cast<uint8_t>(word[i])];
   }
   merges_.Apply(&syms);
   for (int32_t i = 0; i >= 0; i = syms[i].next) {
-    if (syms[i].id >= 0) {
-      out->push_back(syms[i].id);
-      continue;
-    }
-    for (char c : text.substr(syms[i].start, syms[i].n)) {  // llama.cpp's fallback
-      const int32_t id = Find(std::string_view(&c, 1));
-      if (id >= 0) out->push_back(id);
-    }
+    // A byte whose character is not in the vocabulary has no token (llama.cpp drops it too).
+    if (syms[i].id >= 0) out->push_back(syms[i].id);
   }
 }
 
@@ -166,6 +163,10 @@ std::vector<int32_t> BpeTokenizer::Encode(std::string_view text, bool add_specia
   if (add_special && vocab_.add_bos && vocab_.bos_id >= 0) out.push_back(vocab_.bos_id);
   std::vector<std::string_view> words;
   std::string scratch, normalized;
+  // Pre-tokens repeat a lot in real text: their ids are remembered for this call (short words
+  // only, and a bounded number of them).
+  std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> cache;  // word -> ids range
+  std::vector<int32_t> cached_ids;
   for (const Fragment& f : splitter_.Split(clean, parse_special)) {
     if (f.token >= 0) {
       out.push_back(f.token);
@@ -185,7 +186,26 @@ std::vector<int32_t> BpeTokenizer::Encode(std::string_view text, bool add_specia
     } else {
       regex_->Split(frag, &words);
     }
-    for (std::string_view w : words) EncodeWord(w, &scratch, &out);
+    for (std::string_view w : words) {
+      if (w.size() > kMaxCachedWordBytes) {
+        EncodeWord(w, &scratch, &out);
+        continue;
+      }
+      auto it = cache.find(std::string(w));
+      if (it != cache.end()) {
+        out.insert(out.end(), cached_ids.begin() + it->second.first,
+                   cached_ids.begin() + it->second.first + it->second.second);
+        continue;
+      }
+      const size_t before = out.size();
+      EncodeWord(w, &scratch, &out);
+      if (cache.size() < kMaxCachedWords) {
+        cache.emplace(std::string(w),
+                      std::pair<uint32_t, uint32_t>(static_cast<uint32_t>(cached_ids.size()),
+                                                    static_cast<uint32_t>(out.size() - before)));
+        cached_ids.insert(cached_ids.end(), out.begin() + before, out.end());
+      }
+    }
   }
   if (add_special && vocab_.add_eos && vocab_.eos_id >= 0) out.push_back(vocab_.eos_id);
   return out;

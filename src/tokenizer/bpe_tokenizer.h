@@ -5,13 +5,14 @@
 // normalized (Hugging Face normalizer steps, if any), cut into pre-tokens by the pre-tokenizer
 // regexes (RegexSplitter), and each pre-token's UTF-8 bytes are written in GPT-2's byte-level
 // alphabet and merged: the adjacent pair with the lowest merge rank first, leftmost on ties
-// (MergeTable, O(n log n) per pre-token). A final symbol that is not a token falls back to the
-// single-byte tokens of its bytes (llama.cpp's behaviour).
+// (MergeTable, O(n log n) per pre-token). A byte whose character is not a token is dropped
+// (llama.cpp's behaviour; every byte-level vocabulary in use has all 256).
 // Decoding maps byte-level characters back to bytes; added and control tokens are plain text.
 //
 // Immutable after Create; thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -50,7 +51,8 @@ class BpeTokenizer final : public Tokenizer {
   std::unique_ptr<RegexSplitter> regex_;
   std::unordered_map<std::string_view, int32_t> token_to_id_;  // views into vocab_.tokens
   MergeTable merges_;
-  std::vector<std::string> pieces_;  // the bytes of each token
+  std::vector<std::string> pieces_;      // the bytes of each token
+  std::array<int32_t, 256> byte_ids_{};  // token of each byte's character, -1 if none
 };
 
 }  // namespace miaotui::tokenizer

@@ -4,14 +4,42 @@
 
 namespace miaotui::tokenizer {
 
+void MergeTable::Reserve(size_t n) {
+  if (slots_.size() >= 2 * n) return;
+  size_t cap = 16;
+  while (cap < 2 * n) cap *= 2;
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(cap, Slot());
+  size_ = 0;
+  for (const Slot& s : old) {
+    if (s.key != kEmpty)
+      Add(static_cast<int32_t>(s.key >> 32), static_cast<int32_t>(s.key), s.info.new_id,
+          s.info.rank);
+  }
+}
+
 void MergeTable::Add(int32_t a, int32_t b, int32_t c, int32_t rank) {
-  merges_.try_emplace(Key(a, b), Info{rank, c});
+  if (a < 0 || b < 0) return;
+  if (2 * (size_ + 1) > slots_.size()) Reserve(2 * (size_ + 1));
+  const uint64_t key = Key(a, b);
+  for (size_t i = SlotOf(key);; i = (i + 1) & (slots_.size() - 1)) {
+    if (slots_[i].key == key) return;  // the first merge of a pair wins
+    if (slots_[i].key == kEmpty) {
+      slots_[i] = {key, {rank, c}};
+      ++size_;
+      return;
+    }
+  }
 }
 
 const MergeTable::Info* MergeTable::Find(int32_t a, int32_t b) const {
-  if (a < 0 || b < 0) return nullptr;
-  auto it = merges_.find(Key(a, b));
-  return it == merges_.end() ? nullptr : &it->second;
+  if (a < 0 || b < 0 || slots_.empty()) return nullptr;
+  const uint64_t key = Key(a, b);
+  for (size_t i = SlotOf(key);; i = (i + 1) & (slots_.size() - 1)) {
+    if (slots_[i].key == key) return &slots_[i].info;
+    if (slots_[i].key == kEmpty) return nullptr;
+  }
 }
 
 void MergeTable::Apply(std::vector<MergeSymbol>* symbols) const {

@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 namespace miaotui::tokenizer {
@@ -19,12 +18,14 @@ struct MergeSymbol {
   int32_t id = -1;
 };
 
+// An open-addressing hash table from token pairs to merges (the lookup is the hot spot of BPE).
 class MergeTable {
  public:
-  void Reserve(size_t n) { merges_.reserve(n); }
-  // Adds a merge a + b -> c of the given rank; the first merge of a pair wins.
+  // Sizes the table for about n merges (optional; it grows as needed).
+  void Reserve(size_t n);
+  // Adds a merge a + b -> c of the given rank (a, b >= 0); the first merge of a pair wins.
   void Add(int32_t a, int32_t b, int32_t c, int32_t rank);
-  bool empty() const { return merges_.empty(); }
+  bool empty() const { return size_ == 0; }
 
   // Merges `syms` (in text order; at least one) in place. Afterwards the surviving symbols are
   // reached from index 0 through `next` until -1.
@@ -35,12 +36,22 @@ class MergeTable {
     int32_t rank;
     int32_t new_id;
   };
+  struct Slot {
+    uint64_t key = kEmpty;
+    Info info{};
+  };
+  static constexpr uint64_t kEmpty = ~uint64_t{0};  // no pair of ids >= 0 has this key
   static uint64_t Key(int32_t a, int32_t b) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
   }
   const Info* Find(int32_t a, int32_t b) const;
 
-  std::unordered_map<uint64_t, Info> merges_;
+  size_t SlotOf(uint64_t key) const {
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & (slots_.size() - 1);
+  }
+
+  std::vector<Slot> slots_;  // size a power of two, at most half full
+  size_t size_ = 0;
 };
 
 }  // namespace miaotui::tokenizer
