@@ -14,6 +14,7 @@
 
 #include "base/status.h"
 #include "graph/graph.h"
+#include "ops/ops.h"
 #include "tokenizer/tokenizer.h"
 
 namespace miaotui::models {
@@ -31,6 +32,9 @@ struct ModelInfo {
   int64_t weight_bytes = 0;
   std::vector<std::pair<std::string, std::string>> hparams;  // printable
   std::vector<std::pair<std::string, int64_t>> tensor_types;  // "F32" -> count
+  bool is_encoder = false;  // BERT-style: embeddings, no generation
+  int64_t n_embd = 0;       // width of hidden states / embeddings
+  ops::PoolMode pooling = ops::PoolMode::kMean;  // the model's declared pooling (encoders)
 };
 
 // One forward pass over n_tokens new tokens: fill `tokens` and `positions` (n_tokens each) and
@@ -41,10 +45,24 @@ struct ForwardGraph {
   int64_t n_tokens = 0, n_outputs = 0;
 };
 
+// An encoder pass over n_seqs sequences packed back to back (n_tokens in all). Fill `tokens`,
+// `positions` (within each sequence), `token_types`, `seg_begin` / `seg_end` (per token: the
+// batch rows of its sequence) and `pool_starts` (n_seqs + 1 row offsets). `hidden` is
+// [n_tokens, n_embd]; `pooled` is [n_seqs, n_embd].
+struct EncoderGraph {
+  graph::Graph graph;
+  graph::Tensor tokens, positions, token_types, seg_begin, seg_end, pool_starts;
+  graph::Tensor hidden, pooled;
+  int64_t n_tokens = 0, n_seqs = 0;
+};
+
 class Model {
  public:
   virtual ~Model() = default;
+  // Decoders: one forward pass over n_tokens new tokens (positions continue the KV cache).
   virtual ForwardGraph BuildForward(int64_t n_tokens, int64_t n_outputs) const = 0;
+  // Encoders (info().is_encoder): REQUIRES is_encoder.
+  virtual EncoderGraph BuildEncoder(int64_t n_tokens, int64_t n_seqs, ops::PoolMode pool) const;
 
   const ModelInfo& info() const { return info_; }
   const tokenizer::Tokenizer& tokenizer() const { return *tokenizer_; }

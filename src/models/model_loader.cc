@@ -2,6 +2,7 @@
 // architecture.
 #include <filesystem>
 
+#include "base/check.h"
 #include "base/mmap_file.h"
 #include "models/registry.h"
 
@@ -23,6 +24,11 @@ std::string SupportedList(bool hf) {
 }  // namespace
 
 Result<std::string> ReadHfArchitecture(const std::string& dir);  // model_loader_hf.cc
+
+EncoderGraph Model::BuildEncoder(int64_t, int64_t, ops::PoolMode) const {
+  CHECK(false && "BuildEncoder called on a decoder model");
+  return {};
+}
 
 Result<std::unique_ptr<Model>> LoadModel(const std::string& path) {
   std::error_code ec;

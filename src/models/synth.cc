@@ -7,6 +7,7 @@
 #include "base/half.h"
 #include "formats/gguf.h"
 #include "models/llama/llama.h"
+#include "models/weight_source.h"
 #include "tokenizer/synth_vocab.h"
 
 namespace miaotui::models {
@@ -73,12 +74,6 @@ class TensorStore {
  private:
   std::vector<AlignedBuffer> buffers_;
 };
-
-std::string Layer(const std::string& pattern, int64_t l) {
-  std::string s = pattern;
-  s.replace(s.find("{}"), 2, std::to_string(l));
-  return s;
-}
 
 void AddVocab(formats::GgufWriter& w, const tokenizer::Vocab& v) {
   w.SetString("tokenizer.ggml.model", v.model);
@@ -156,15 +151,15 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& path) {
   const float ff_std = 1.0f / std::sqrt(static_cast<float>(s.n_ff));
   store.Random(w, n.tok_embd, o.dtype, Shape::Of(s.n_embd, s.n_vocab), 0.5f, rng);
   for (int64_t l = 0; l < s.n_layer; ++l) {
-    store.Ones(w, Layer(n.attn_norm, l), s.n_embd);
-    store.Random(w, Layer(n.wq, l), o.dtype, Shape::Of(s.n_embd, s.n_embd), in_std, rng);
-    store.Random(w, Layer(n.wk, l), o.dtype, Shape::Of(s.n_embd, kv), in_std, rng);
-    store.Random(w, Layer(n.wv, l), o.dtype, Shape::Of(s.n_embd, kv), in_std, rng);
-    store.Random(w, Layer(n.wo, l), o.dtype, Shape::Of(s.n_embd, s.n_embd), in_std, rng);
-    store.Ones(w, Layer(n.ffn_norm, l), s.n_embd);
-    store.Random(w, Layer(n.w_gate, l), o.dtype, Shape::Of(s.n_embd, s.n_ff), in_std, rng);
-    store.Random(w, Layer(n.w_up, l), o.dtype, Shape::Of(s.n_embd, s.n_ff), in_std, rng);
-    store.Random(w, Layer(n.w_down, l), o.dtype, Shape::Of(s.n_ff, s.n_embd), ff_std, rng);
+    store.Ones(w, LayerName(n.attn_norm, l), s.n_embd);
+    store.Random(w, LayerName(n.wq, l), o.dtype, Shape::Of(s.n_embd, s.n_embd), in_std, rng);
+    store.Random(w, LayerName(n.wk, l), o.dtype, Shape::Of(s.n_embd, kv), in_std, rng);
+    store.Random(w, LayerName(n.wv, l), o.dtype, Shape::Of(s.n_embd, kv), in_std, rng);
+    store.Random(w, LayerName(n.wo, l), o.dtype, Shape::Of(s.n_embd, s.n_embd), in_std, rng);
+    store.Ones(w, LayerName(n.ffn_norm, l), s.n_embd);
+    store.Random(w, LayerName(n.w_gate, l), o.dtype, Shape::Of(s.n_embd, s.n_ff), in_std, rng);
+    store.Random(w, LayerName(n.w_up, l), o.dtype, Shape::Of(s.n_embd, s.n_ff), in_std, rng);
+    store.Random(w, LayerName(n.w_down, l), o.dtype, Shape::Of(s.n_ff, s.n_embd), ff_std, rng);
   }
   store.Ones(w, n.output_norm, s.n_embd);
   store.Random(w, n.output, o.dtype, Shape::Of(s.n_embd, s.n_vocab), in_std, rng);

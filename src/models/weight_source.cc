@@ -85,6 +85,13 @@ Result<TensorView> WeightSource::MatrixTransposed(const std::string& name, const
   return out;
 }
 
+std::string LayerName(const std::string& pattern, int64_t layer) {
+  std::string s = pattern;
+  size_t at = s.find("{}");
+  if (at != std::string::npos) s.replace(at, 2, std::to_string(layer));
+  return s;
+}
+
 TensorView RowSlice(const TensorView& v, int64_t begin, int64_t count) {
   TensorView out = v;
   out.data = v.row(begin);

@@ -58,6 +58,9 @@ class WeightSource {
   std::map<std::string, int64_t> type_counts_;
 };
 
+// A per-layer tensor name: "{}" in `pattern` replaced by the layer index.
+std::string LayerName(const std::string& pattern, int64_t layer);
+
 // Rows [begin, begin + count) of a dense matrix or vector view (e.g. Q, K, V of a fused QKV).
 TensorView RowSlice(const TensorView& v, int64_t begin, int64_t count);
 // Elements [begin, begin + count) of a 1-D view.

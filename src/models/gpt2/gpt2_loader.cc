@@ -28,12 +28,6 @@ const Gpt2Names kHfNames = {
     "transformer.h.{}.ln_2.bias", "transformer.h.{}.mlp.c_fc.weight", "transformer.h.{}.mlp.c_fc.bias",
     "transformer.h.{}.mlp.c_proj.weight", "transformer.h.{}.mlp.c_proj.bias", true};
 
-std::string Layer(const std::string& pattern, int64_t l) {
-  std::string s = pattern;
-  s.replace(s.find("{}"), 2, std::to_string(l));
-  return s;
-}
-
 Status Validate(const Gpt2Config& c, const std::string& path) {
   if (c.n_embd <= 0 || c.n_ff <= 0 || c.n_layer <= 0 || c.n_head <= 0 || c.n_ctx_train <= 0 ||
       c.n_embd % c.n_head != 0 || c.n_layer > 1024 || c.n_embd > (1 << 20)) {
@@ -56,7 +50,7 @@ Status LoadWeights(WeightSource& s, const Gpt2Names& n, const Gpt2Config& c, Gpt
   w->layers.resize(c.n_layer);
   for (int64_t l = 0; l < c.n_layer; ++l) {
     Gpt2Layer& L = w->layers[l];
-    auto name = [&](const std::string& p) { return Layer(p, l); };
+    auto name = [&](const std::string& p) { return LayerName(p, l); };
     MT_ASSIGN_OR_RETURN(L.ln1_w, s.Vector(name(n.ln1_w), d));
     MT_ASSIGN_OR_RETURN(L.ln1_b, s.Vector(name(n.ln1_b), d));
     MT_ASSIGN_OR_RETURN(TensorView qkv, matrix(name(n.qkv_w), d, 3 * d));

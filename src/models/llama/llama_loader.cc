@@ -10,13 +10,6 @@
 namespace miaotui::models::llama {
 namespace {
 
-std::string LayerName(const std::string& pattern, int64_t layer) {
-  std::string s = pattern;
-  size_t at = s.find("{}");
-  if (at != std::string::npos) s.replace(at, 2, std::to_string(layer));
-  return s;
-}
-
 Status ValidateConfig(const LlamaConfig& c, const std::string& path) {
   auto bad = [&](const std::string& what) {
     return InvalidArgument(path + ": invalid Llama hyperparameters: " + what);
