@@ -168,5 +168,49 @@ TEST(HfLoaderTest, MalformedTokenizerJson) {
   ExpectError(missing.status(), StatusCode::kNotFound, "tokenizer.json");
 }
 
+// A tiny byte-level BPE folder: ids of "a", "b", "ab", "Ġ" plus two added tokens.
+std::string TinyByteLevelJson(const std::string& post = "null") {
+  return R"({"added_tokens": [{"id": 4, "content": "<|end|>", "special": true},
+      {"id": 5, "content": "<|eot|>", "special": true}],
+    "normalizer": {"type": "NFC"},
+    "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+      {"type": "Split", "pattern": {"Regex": " ?\\p{L}+|\\s+"}, "behavior": "Isolated"},
+      {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]},
+    "post_processor": )" + post + R"(,
+    "decoder": {"type": "ByteLevel"},
+    "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2, "Ġ": 3, "<|end|>": 4,
+      "<|eot|>": 5, "Ġab": 6}, "merges": ["a b", "Ġ ab"]}})";
+}
+
+TEST(HfLoaderTest, ByteLevelFolderWithGenerationConfig) {
+  TempDir dir;
+  std::ofstream(dir.File("tokenizer.json")) << TinyByteLevelJson(
+      R"({"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<|end|>"}},
+          {"Sequence": {"id": "A"}}], "special_tokens": {"<|end|>": {"ids": [4]}}})");
+  std::ofstream(dir.File("tokenizer_config.json")) << R"({"eos_token": "<|end|>"})";
+  std::ofstream(dir.File("generation_config.json")) << R"({"eos_token_id": [4, 5]})";
+  auto tok = LoadTokenizerFromHfFolder(dir.path());
+  ASSERT_TRUE(tok.ok()) << tok.status().message();
+  EXPECT_EQ((*tok)->vocab().model, "gpt2");
+  EXPECT_EQ((*tok)->Encode("ab ab", true), (std::vector<int32_t>{4, 2, 6}));
+  EXPECT_EQ((*tok)->Encode("ab<|eot|>", false, true), (std::vector<int32_t>{2, 5}));
+  EXPECT_EQ((*tok)->Decode({2, 6, 5}), "ab ab<|eot|>");
+  EXPECT_TRUE((*tok)->IsEndOfGeneration(4));
+  EXPECT_TRUE((*tok)->IsEndOfGeneration(5));
+  EXPECT_FALSE((*tok)->IsEndOfGeneration(2));
+  // Invalid UTF-8 becomes U+FFFD before tokenizing; its bytes are not in this vocabulary.
+  EXPECT_EQ((*tok)->Encode("a\xFF", false), (*tok)->Encode("a\xEF\xBF\xBD", false));
+
+  std::ofstream(dir.File("generation_config.json")) << R"({"eos_token_id": 5})";
+  tok = LoadTokenizerFromHfFolder(dir.path());
+  ASSERT_TRUE(tok.ok()) << tok.status().message();
+  EXPECT_TRUE((*tok)->IsEndOfGeneration(5));
+  std::ofstream(dir.File("generation_config.json")) << R"({"eos_token_id": "x"})";
+  const Status bad = LoadTokenizerFromHfFolder(dir.path()).status();
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("generation_config.json: field 'eos_token_id'"), std::string::npos)
+      << bad.message();
+}
+
 }  // namespace
 }  // namespace miaotui::tokenizer
