@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "../models/golden_util.h"
@@ -47,7 +48,7 @@ void ExpectOneLineError(const CmdResult& r, const std::string& must_mention) {
 }
 
 TEST(CliTest, EveryCommandHasHelp) {
-  for (const char* c : {"run", "tokenize", "info", "synth", "bench", "graph"}) {
+  for (const char* c : {"run", "tokenize", "info", "synth", "bench", "graph", "embed"}) {
     CmdResult r = Cli(std::string(c) + " --help");
     EXPECT_EQ(r.status, 0) << c;
     EXPECT_NE(r.out.find("usage: miaotui"), std::string::npos) << c;
@@ -129,6 +130,38 @@ TEST(CliTest, SynthModelLoadsAndRuns) {
   // Deterministic for a seed; refuses to overwrite.
   CmdResult again = Cli("synth --shape tiny --type f32 -o " + dir.File("tiny-f32.gguf"));
   ExpectOneLineError(again, "already exists");
+}
+
+TEST(CliTest, EmbedPrintsOneVectorPerLine) {
+  MT_REQUIRE_SHARED("models/bert-test-hf");
+  TempDir dir;
+  {
+    std::ofstream in(dir.File("in.txt"));
+    in << "The quick brown fox jumps over the lazy dog.\nhello\n";
+  }
+  CmdResult r = Cli("embed -m " + SharedPath("models/bert-test-hf") + " --json --normalize " +
+                    dir.File("in.txt"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    nlohmann::json j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["index"].get<int>(), n);
+    EXPECT_EQ(j["embedding"].size(), 128u);
+    double norm = 0;
+    for (double x : j["embedding"]) norm += x * x;
+    EXPECT_NEAR(norm, 1.0, 1e-5);
+    ++n;
+  }
+  EXPECT_EQ(n, 2);
+  CmdResult tsv = Cli("embed -m " + SharedPath("models/bert-test-f16.gguf") + " " +
+                      dir.File("in.txt"));
+  ASSERT_EQ(tsv.status, 0) << tsv.err;
+  EXPECT_EQ(std::count(tsv.out.begin(), tsv.out.end(), '\t'), 2 * 127);
+  ExpectOneLineError(Cli("embed -m " + SharedPath("models/stories260K.gguf") + " " +
+                         dir.File("in.txt")),
+                     "encoder");
 }
 
 TEST(CliTest, ErrorsAreOneLineWithExitStatusOne) {

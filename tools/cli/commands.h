@@ -14,6 +14,7 @@ int InfoCommand(int argc, char** argv);      // miaotui info
 int SynthCommand(int argc, char** argv);     // miaotui synth
 int BenchCommand(int argc, char** argv);     // miaotui bench
 int GraphCommand(int argc, char** argv);     // miaotui graph
+int EmbedCommand(int argc, char** argv);     // miaotui embed
 
 // Prints "miaotui: error: <message>" to stderr and returns 1.
 int Fail(const Status& status);

@@ -15,6 +15,7 @@ struct Subcommand {
 
 constexpr Subcommand kCommands[] = {
     {"run", "generate text from a prompt", miaotui::cli::RunCommand},
+    {"embed", "embed lines of text with an encoder model (BERT)", miaotui::cli::EmbedCommand},
     {"tokenize", "print the token ids and pieces of a text", miaotui::cli::TokenizeCommand},
     {"info", "print a model's architecture, hyperparameters and tensors", miaotui::cli::InfoCommand},
     {"synth", "write a random-weights model of a named real shape", miaotui::cli::SynthCommand},
