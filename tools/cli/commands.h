@@ -10,6 +10,7 @@ namespace miaotui::cli {
 
 int RunCommand(int argc, char** argv);       // miaotui run
 int TokenizeCommand(int argc, char** argv);  // miaotui tokenize
+int TemplateCommand(int argc, char** argv);  // miaotui template
 int InfoCommand(int argc, char** argv);      // miaotui info
 int SynthCommand(int argc, char** argv);     // miaotui synth
 int BenchCommand(int argc, char** argv);     // miaotui bench

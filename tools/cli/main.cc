@@ -17,6 +17,8 @@ constexpr Subcommand kCommands[] = {
     {"run", "generate text from a prompt", miaotui::cli::RunCommand},
     {"embed", "embed lines of text with an encoder model (BERT)", miaotui::cli::EmbedCommand},
     {"tokenize", "print the token ids and pieces of a text", miaotui::cli::TokenizeCommand},
+    {"template", "render a chat template for a list of messages",
+     miaotui::cli::TemplateCommand},
     {"info", "print a model's architecture, hyperparameters and tensors", miaotui::cli::InfoCommand},
     {"synth", "write a random-weights model of a named real shape", miaotui::cli::SynthCommand},
     {"bench", "measure prompt and generation throughput", miaotui::cli::BenchCommand},
