@@ -30,4 +30,19 @@ void QuantizeBlocks(const float* x, void* blocks, int64_t n, int64_t values_per_
   }
 }
 
+// As QuantizeBlocks, handing each block its slice of the per-value importances (null: none):
+// quantize_block(x, importance_or_null, &block).
+template <typename Block, typename Fn>
+void QuantizeBlocksWeighted(const float* x, const float* importance, void* blocks, int64_t n,
+                            int64_t values_per_block, Fn quantize_block) {
+  DCHECK(n % values_per_block == 0);
+  auto* out = static_cast<uint8_t*>(blocks);
+  for (int64_t i = 0; i < n / values_per_block; ++i) {
+    Block b = {};
+    const int64_t off = i * values_per_block;
+    quantize_block(x + off, importance ? importance + off : nullptr, &b);
+    std::memcpy(out + i * sizeof(Block), &b, sizeof(Block));
+  }
+}
+
 }  // namespace miaotui::quant

@@ -26,6 +26,12 @@ Status DequantizeRow(DType t, const void* src, float* y, int64_t n);
 Status QuantizeRowInto(DType t, const float* x, void* dst, int64_t n);
 Result<std::vector<uint8_t>> QuantizeRow(DType t, std::span<const float> x);
 
+// As QuantizeRowInto, with one non-negative importance per value (calibration statistics): the
+// K-quants (Q2_K..Q6_K) and IQ4_NL/IQ4_XS choose scales minimizing the importance-weighted
+// squared error; other formats ignore the importances. importance null = QuantizeRowInto.
+Status QuantizeRowWeighted(DType t, const float* x, void* dst, int64_t n,
+                           const float* importance);
+
 // t must be Q8_0, Q8_1 or Q8_K; dst must hold RowBytes(t, n) bytes.
 Status QuantizeActivations(DType t, const float* x, void* dst, int64_t n,
                            Rounding r = Rounding::kHalfToEven);

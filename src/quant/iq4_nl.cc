@@ -7,9 +7,14 @@
 namespace miaotui::quant {
 
 void QuantizeIq4NlRow(const float* x, void* blocks, int64_t n) {
-  QuantizeBlocks<BlockIq4Nl>(x, blocks, n, kBlock32, [](const float* xb, BlockIq4Nl* b) {
-    QuantizeIq4SuperBlock(kBlock32, xb, &b->d, b->qs, nullptr, nullptr);
-  });
+  QuantizeIq4NlRowWeighted(x, blocks, n, nullptr);
+}
+
+void QuantizeIq4NlRowWeighted(const float* x, void* blocks, int64_t n, const float* importance) {
+  QuantizeBlocksWeighted<BlockIq4Nl>(
+      x, importance, blocks, n, kBlock32, [](const float* xb, const float* imp, BlockIq4Nl* b) {
+        QuantizeIq4SuperBlock(kBlock32, xb, &b->d, b->qs, nullptr, nullptr, imp);
+      });
 }
 
 void UnpackIq4Nl(const uint8_t* block, Block32Ints* out) {

@@ -17,6 +17,8 @@ static_assert(sizeof(BlockIq4Nl) == 18);
 // ggml's quantize_row_iq4_nl_ref (llama-quantize without an importance matrix).
 // REQUIRES: n % 32 == 0 (likewise below).
 void QuantizeIq4NlRow(const float* x, void* blocks, int64_t n);
+// With per-value importances (null: exactly QuantizeIq4NlRow).
+void QuantizeIq4NlRowWeighted(const float* x, void* blocks, int64_t n, const float* importance);
 void DequantizeIq4NlRow(const void* blocks, float* y, int64_t n);
 float DotIq4NlQ8_0(const void* w, const void* a, int64_t n);  // a: Q8_0 blocks
 void UnpackIq4Nl(const uint8_t* block, Block32Ints* out);

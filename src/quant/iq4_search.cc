@@ -29,9 +29,13 @@ void FitIq4(const float* x, const float* w, float id, float* sumqx, float* sumq2
 }
 
 // The best scale for one 32-value sub-block (0 if it is all zeros); fills L.
-float SearchSubBlockScale(const float* x, uint8_t* L) {
+float SearchSubBlockScale(const float* x, const float* importance, float sigma2, uint8_t* L) {
   float w[kBlock32];
-  for (int j = 0; j < kBlock32; ++j) w[j] = x[j] * x[j];
+  if (importance) {
+    ImportanceWeights(x, importance, kBlock32, sigma2, w);
+  } else {
+    for (int j = 0; j < kBlock32; ++j) w[j] = x[j] * x[j];
+  }
   float amax = 0, max = 0;
   for (int j = 0; j < kBlock32; ++j) {
     if (std::fabs(x[j]) > amax) {
@@ -77,13 +81,16 @@ void UnpackIq4Values32(const uint8_t* qs, int8_t* q) {
 }
 
 void QuantizeIq4SuperBlock(int super_block, const float* x, uint16_t* dh, uint8_t* q4,
-                           uint16_t* scales_h, uint8_t* scales_l) {
+                           uint16_t* scales_h, uint8_t* scales_l, const float* importance) {
   uint8_t L[kMaxSuperBlock];
   float scales[kMaxSuperBlock / kBlock32];
   const int nb = super_block / kBlock32;
   float max_scale = 0, amax_scale = 0;
+  const float sigma2 = importance ? 2 * MeanSquare(x, super_block) : 0.f;
   for (int ib = 0; ib < nb; ++ib) {
-    scales[ib] = SearchSubBlockScale(x + kBlock32 * ib, L + kBlock32 * ib);
+    scales[ib] = SearchSubBlockScale(x + kBlock32 * ib,
+                                     importance ? importance + kBlock32 * ib : nullptr, sigma2,
+                                     L + kBlock32 * ib);
     if (std::fabs(scales[ib]) > amax_scale) {
       amax_scale = std::fabs(scales[ib]);
       max_scale = scales[ib];

@@ -20,7 +20,10 @@ void UnpackIq4Values32(const uint8_t* qs, int8_t* q);
 // sub-blocks of 32. Writes the F16 scale to *dh and the nibbles to q4 (Block32 layout per 32
 // values). With more than one sub-block it also writes 6-bit sub-block scales (stored +32):
 // low nibbles to scales_l (two per byte), high two bits to *scales_h (bit pair j).
+// importance (optional, super_block values): the fit weights x^2 become
+// importance * sqrt(2 * mean(x^2) + x^2); null gives the reference bytes.
 void QuantizeIq4SuperBlock(int super_block, const float* x, uint16_t* dh, uint8_t* q4,
-                           uint16_t* scales_h, uint8_t* scales_l);
+                           uint16_t* scales_h, uint8_t* scales_l,
+                           const float* importance = nullptr);
 
 }  // namespace miaotui::quant

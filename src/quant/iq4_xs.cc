@@ -7,9 +7,14 @@
 namespace miaotui::quant {
 
 void QuantizeIq4XsRow(const float* x, void* blocks, int64_t n) {
-  QuantizeBlocks<BlockIq4Xs>(x, blocks, n, kQK_K, [](const float* xb, BlockIq4Xs* b) {
-    QuantizeIq4SuperBlock(kQK_K, xb, &b->d, b->qs, &b->scales_h, b->scales_l);
-  });
+  QuantizeIq4XsRowWeighted(x, blocks, n, nullptr);
+}
+
+void QuantizeIq4XsRowWeighted(const float* x, void* blocks, int64_t n, const float* importance) {
+  QuantizeBlocksWeighted<BlockIq4Xs>(
+      x, importance, blocks, n, kQK_K, [](const float* xb, const float* imp, BlockIq4Xs* b) {
+        QuantizeIq4SuperBlock(kQK_K, xb, &b->d, b->qs, &b->scales_h, b->scales_l, imp);
+      });
 }
 
 void UnpackIq4Xs(const uint8_t* block, KBlockInts* out) {

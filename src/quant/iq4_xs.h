@@ -20,6 +20,8 @@ static_assert(sizeof(BlockIq4Xs) == 136);
 // ggml's quantize_row_iq4_xs_ref (llama-quantize without an importance matrix).
 // REQUIRES: n % 256 == 0 (likewise below).
 void QuantizeIq4XsRow(const float* x, void* blocks, int64_t n);
+// With per-value importances (null: exactly QuantizeIq4XsRow).
+void QuantizeIq4XsRowWeighted(const float* x, void* blocks, int64_t n, const float* importance);
 void DequantizeIq4XsRow(const void* blocks, float* y, int64_t n);
 float DotIq4XsQ8_K(const void* w, const void* a, int64_t n);  // a: Q8_K blocks
 void UnpackIq4Xs(const uint8_t* block, KBlockInts* out);

@@ -36,7 +36,8 @@ int Clamp(int v, int lo, int hi) { return std::max(lo, std::min(hi, v)); }
 
 }  // namespace
 
-float MakeQxQuants(int n, int nmax, const float* x, int8_t* L, int rmse_type) {
+float MakeQxQuants(int n, int nmax, const float* x, int8_t* L, int rmse_type,
+                   const float* weights) {
   const int imax = ArgAbsMax(n, x);
   if (imax < 0) {
     std::memset(L, 0, n);
@@ -54,7 +55,7 @@ float MakeQxQuants(int n, int nmax, const float* x, int8_t* L, int rmse_type) {
   for (int i = 0; i < n; ++i) {
     const int l = Clamp(NearestInt(iscale * x[i]), -nmax, nmax - 1);
     L[i] = static_cast<int8_t>(l + nmax);
-    const float w = QxWeight(x[i], rmse_type);
+    const float w = weights ? weights[i] : QxWeight(x[i], rmse_type);
     sumlx += w * x[i] * l;
     suml2 += w * l * l;
   }
@@ -67,7 +68,7 @@ float MakeQxQuants(int n, int nmax, const float* x, int8_t* L, int rmse_type) {
     sumlx = suml2 = 0;
     for (int i = 0; i < n; ++i) {
       const int l = Clamp(NearestInt(iscale * x[i]), -nmax, nmax - 1);
-      const float w = QxWeight(x[i], rmse_type);
+      const float w = weights ? weights[i] : QxWeight(x[i], rmse_type);
       sumlx += w * x[i] * l;
       suml2 += w * l * l;
     }
@@ -82,7 +83,7 @@ float MakeQxQuants(int n, int nmax, const float* x, int8_t* L, int rmse_type) {
   return scale;
 }
 
-float MakeQ3Quants(int n, int nmax, const float* x, int8_t* L) {
+float MakeQ3Quants(int n, int nmax, const float* x, int8_t* L, const float* weights) {
   const int imax = ArgAbsMax(n, x);
   if (imax < 0) {
     std::memset(L, 0, n);
@@ -93,14 +94,14 @@ float MakeQ3Quants(int n, int nmax, const float* x, int8_t* L) {
   for (int i = 0; i < n; ++i) {
     const int l = Clamp(NearestInt(iscale * x[i]), -nmax, nmax - 1);
     L[i] = static_cast<int8_t>(l);
-    const float w = x[i] * x[i];
+    const float w = weights ? weights[i] : x[i] * x[i];
     sumlx += w * x[i] * l;
     suml2 += w * l * l;
   }
   for (int itry = 0; itry < 5; ++itry) {
     int n_changed = 0;
     for (int i = 0; i < n; ++i) {
-      const float w = x[i] * x[i];
+      const float w = weights ? weights[i] : x[i] * x[i];
       float slx = sumlx - w * x[i] * L[i];
       if (slx > 0) {
         float sl2 = suml2 - w * L[i] * L[i];
@@ -238,15 +239,20 @@ void GetScaleMinK4(int j, const uint8_t* scales, uint8_t* sc, uint8_t* m) {
 }
 
 void QuantizeK4Scales(const float* x, int nmax, float rmin, int nstep, uint16_t* d,
-                      uint16_t* dmin, uint8_t* scales, uint8_t* L) {
+                      uint16_t* dmin, uint8_t* scales, uint8_t* L, const float* importance) {
   float sub_scales[8], mins[8], weights[32];
   float max_scale = 0, max_min = 0;
+  const float sigma2 = importance ? 2 * MeanSquare(x, 256) : 0.f;
   for (int j = 0; j < 8; ++j) {
     const float* xs = x + 32 * j;
-    float sum_x2 = 0;
-    for (int l = 0; l < 32; ++l) sum_x2 += xs[l] * xs[l];
-    const float av_x = std::sqrt(sum_x2 / 32);
-    for (int l = 0; l < 32; ++l) weights[l] = av_x + std::fabs(xs[l]);
+    if (importance) {
+      ImportanceWeights(xs, importance + 32 * j, 32, sigma2, weights);
+    } else {
+      float sum_x2 = 0;
+      for (int l = 0; l < 32; ++l) sum_x2 += xs[l] * xs[l];
+      const float av_x = std::sqrt(sum_x2 / 32);
+      for (int l = 0; l < 32; ++l) weights[l] = av_x + std::fabs(xs[l]);
+    }
     sub_scales[j] =
         MakeQkx2Quants(32, nmax, xs, weights, L + 32 * j, &mins[j], rmin, 0.1f, nstep, false);
     max_scale = std::max(max_scale, sub_scales[j]);
@@ -271,6 +277,16 @@ void QuantizeK4Scales(const float* x, int nmax, float rmin, int nstep, uint16_t*
       L[32 * j + i] = static_cast<uint8_t>(Clamp(NearestInt((x[32 * j + i] + dm) / dl), 0, nmax));
     }
   }
+}
+
+void ImportanceWeights(const float* x, const float* importance, int n, float sigma2, float* w) {
+  for (int i = 0; i < n; ++i) w[i] = importance[i] * std::sqrt(sigma2 + x[i] * x[i]);
+}
+
+float MeanSquare(const float* x, int n) {
+  float s = 0;
+  for (int i = 0; i < n; ++i) s += x[i] * x[i];
+  return s / n;
 }
 
 }  // namespace miaotui::quant

@@ -12,14 +12,20 @@
 namespace miaotui::quant {
 namespace {
 
-void QuantizeBlock(const float* x, BlockQ2_K* b) {
+void QuantizeBlock(const float* x, const float* importance, BlockQ2_K* b) {
   uint8_t L[kQK_K];
   float scales[16], mins[16], weights[16];
   float max_scale = 0, max_min = 0;
+  const float sigma2 = importance ? MeanSquare(x, kQK_K) : 0.f;
   for (int j = 0; j < 16; ++j) {
-    for (int l = 0; l < 16; ++l) weights[l] = std::fabs(x[16 * j + l]);
-    scales[j] =
-        MakeQkx2Quants(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], -0.5f, 0.1f, 15, true);
+    if (importance) {
+      ImportanceWeights(x + 16 * j, importance + 16 * j, 16, sigma2, weights);
+    } else {
+      for (int l = 0; l < 16; ++l) weights[l] = std::fabs(x[16 * j + l]);
+    }
+    // With importances the fit minimizes the weighted squared error (not the absolute one).
+    scales[j] = MakeQkx2Quants(16, 3, x + 16 * j, weights, L + 16 * j, &mins[j], -0.5f, 0.1f, 15,
+                               importance == nullptr);
     max_scale = std::max(max_scale, scales[j]);
     max_min = std::max(max_min, mins[j]);
   }
@@ -55,7 +61,11 @@ void QuantizeBlock(const float* x, BlockQ2_K* b) {
 }  // namespace
 
 void QuantizeQ2_KRow(const float* x, void* blocks, int64_t n) {
-  QuantizeBlocks<BlockQ2_K>(x, blocks, n, kQK_K, QuantizeBlock);
+  QuantizeQ2_KRowWeighted(x, blocks, n, nullptr);
+}
+
+void QuantizeQ2_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance) {
+  QuantizeBlocksWeighted<BlockQ2_K>(x, importance, blocks, n, kQK_K, QuantizeBlock);
 }
 
 void UnpackQ2_K(const uint8_t* block, KBlockInts* out) {

@@ -20,6 +20,7 @@ static_assert(sizeof(BlockQ2_K) == 84);
 // ggml's quantize_row_q2_K_ref (llama-quantize without an importance matrix).
 // REQUIRES: n % 256 == 0 (likewise below).
 void QuantizeQ2_KRow(const float* x, void* blocks, int64_t n);
+void QuantizeQ2_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance);
 void DequantizeQ2_KRow(const void* blocks, float* y, int64_t n);
 float DotQ2_KQ8_K(const void* w, const void* a, int64_t n);  // a: Q8_K blocks
 void UnpackQ2_K(const uint8_t* block, KBlockInts* out);

@@ -28,12 +28,14 @@ int GetScale(int j, const uint8_t* scales) {
   return low | (((scales[8 + j % 4] >> (2 * (j / 4))) & 3) << 4);
 }
 
-void QuantizeBlock(const float* x, BlockQ3_K* b) {
+void QuantizeBlock(const float* x, const float* importance, BlockQ3_K* b) {
   int8_t L[kQK_K];
-  float scales[16];
+  float scales[16], weights[kQK_K];
   float max_scale = 0, amax = 0;
+  if (importance) ImportanceWeights(x, importance, kQK_K, 2 * MeanSquare(x, kQK_K), weights);
   for (int j = 0; j < 16; ++j) {
-    scales[j] = MakeQ3Quants(16, 4, x + 16 * j, L + 16 * j);
+    scales[j] =
+        MakeQ3Quants(16, 4, x + 16 * j, L + 16 * j, importance ? weights + 16 * j : nullptr);
     if (std::fabs(scales[j]) > amax) {
       amax = std::fabs(scales[j]);
       max_scale = scales[j];
@@ -69,7 +71,11 @@ void QuantizeBlock(const float* x, BlockQ3_K* b) {
 }  // namespace
 
 void QuantizeQ3_KRow(const float* x, void* blocks, int64_t n) {
-  QuantizeBlocks<BlockQ3_K>(x, blocks, n, kQK_K, QuantizeBlock);
+  QuantizeQ3_KRowWeighted(x, blocks, n, nullptr);
+}
+
+void QuantizeQ3_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance) {
+  QuantizeBlocksWeighted<BlockQ3_K>(x, importance, blocks, n, kQK_K, QuantizeBlock);
 }
 
 void UnpackQ3_K(const uint8_t* block, KBlockInts* out) {

@@ -20,6 +20,7 @@ static_assert(sizeof(BlockQ3_K) == 110);
 // ggml's quantize_row_q3_K_ref (llama-quantize without an importance matrix).
 // REQUIRES: n % 256 == 0 (likewise below).
 void QuantizeQ3_KRow(const float* x, void* blocks, int64_t n);
+void QuantizeQ3_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance);
 void DequantizeQ3_KRow(const void* blocks, float* y, int64_t n);
 float DotQ3_KQ8_K(const void* w, const void* a, int64_t n);  // a: Q8_K blocks
 void UnpackQ3_K(const uint8_t* block, KBlockInts* out);

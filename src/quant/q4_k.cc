@@ -7,11 +7,16 @@
 namespace miaotui::quant {
 
 void QuantizeQ4_KRow(const float* x, void* blocks, int64_t n) {
-  QuantizeBlocks<BlockQ4_K>(x, blocks, n, kQK_K, [](const float* xb, BlockQ4_K* b) {
-    uint8_t L[kQK_K];
-    QuantizeK4Scales(xb, 15, -1.f, 20, &b->d, &b->dmin, b->scales, L);
-    Pack4BitQuants(L, b->qs);
-  });
+  QuantizeQ4_KRowWeighted(x, blocks, n, nullptr);
+}
+
+void QuantizeQ4_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance) {
+  QuantizeBlocksWeighted<BlockQ4_K>(
+      x, importance, blocks, n, kQK_K, [](const float* xb, const float* imp, BlockQ4_K* b) {
+        uint8_t L[kQK_K];
+        QuantizeK4Scales(xb, 15, -1.f, 20, &b->d, &b->dmin, b->scales, L, imp);
+        Pack4BitQuants(L, b->qs);
+      });
 }
 
 void UnpackK4Scales(uint16_t d, uint16_t dmin, const uint8_t* scales, KBlockInts* out) {

@@ -20,6 +20,9 @@ static_assert(sizeof(BlockQ4_K) == 144);
 // ggml's quantize_row_q4_K_ref (llama-quantize without an importance matrix).
 // REQUIRES: n % 256 == 0 (likewise below).
 void QuantizeQ4_KRow(const float* x, void* blocks, int64_t n);
+// With per-value importances (n values; null: exactly QuantizeQ4_KRow), likewise for the other
+// K-quants and IQ4 formats.
+void QuantizeQ4_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance);
 void DequantizeQ4_KRow(const void* blocks, float* y, int64_t n);
 float DotQ4_KQ8_K(const void* w, const void* a, int64_t n);  // a: Q8_K blocks
 void UnpackQ4_K(const uint8_t* block, KBlockInts* out);

@@ -7,14 +7,19 @@
 namespace miaotui::quant {
 
 void QuantizeQ5_KRow(const float* x, void* blocks, int64_t n) {
-  QuantizeBlocks<BlockQ5_K>(x, blocks, n, kQK_K, [](const float* xb, BlockQ5_K* b) {
-    uint8_t L[kQK_K];
-    QuantizeK4Scales(xb, 31, -0.5f, 15, &b->d, &b->dmin, b->scales, L);
-    for (int e = 0; e < kQK_K; ++e) {
-      if (L[e] > 15) b->qh[e % 32] |= static_cast<uint8_t>(1 << (e / 32));
-    }
-    Pack4BitQuants(L, b->qs);
-  });
+  QuantizeQ5_KRowWeighted(x, blocks, n, nullptr);
+}
+
+void QuantizeQ5_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance) {
+  QuantizeBlocksWeighted<BlockQ5_K>(
+      x, importance, blocks, n, kQK_K, [](const float* xb, const float* imp, BlockQ5_K* b) {
+        uint8_t L[kQK_K];
+        QuantizeK4Scales(xb, 31, -0.5f, 15, &b->d, &b->dmin, b->scales, L, imp);
+        for (int e = 0; e < kQK_K; ++e) {
+          if (L[e] > 15) b->qh[e % 32] |= static_cast<uint8_t>(1 << (e / 32));
+        }
+        Pack4BitQuants(L, b->qs);
+      });
 }
 
 void UnpackQ5_K(const uint8_t* block, KBlockInts* out) {

@@ -21,6 +21,7 @@ static_assert(sizeof(BlockQ5_K) == 176);
 // ggml's quantize_row_q5_K_ref (llama-quantize without an importance matrix).
 // REQUIRES: n % 256 == 0 (likewise below).
 void QuantizeQ5_KRow(const float* x, void* blocks, int64_t n);
+void QuantizeQ5_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance);
 void DequantizeQ5_KRow(const void* blocks, float* y, int64_t n);
 float DotQ5_KQ8_K(const void* w, const void* a, int64_t n);  // a: Q8_K blocks
 void UnpackQ5_K(const uint8_t* block, KBlockInts* out);

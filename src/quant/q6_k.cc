@@ -12,12 +12,14 @@
 namespace miaotui::quant {
 namespace {
 
-void QuantizeBlock(const float* x, BlockQ6_K* b) {
+void QuantizeBlock(const float* x, const float* importance, BlockQ6_K* b) {
   int8_t L[kQK_K];
-  float scales[16];
+  float scales[16], weights[kQK_K];
   float max_scale = 0, max_abs_scale = 0;
+  if (importance) ImportanceWeights(x, importance, kQK_K, MeanSquare(x, kQK_K), weights);
   for (int j = 0; j < 16; ++j) {
-    scales[j] = MakeQxQuants(16, 32, x + 16 * j, L + 16 * j, 1);
+    scales[j] = MakeQxQuants(16, 32, x + 16 * j, L + 16 * j, 1,
+                             importance ? weights + 16 * j : nullptr);
     if (std::fabs(scales[j]) > max_abs_scale) {
       max_abs_scale = std::fabs(scales[j]);
       max_scale = scales[j];
@@ -51,7 +53,11 @@ void QuantizeBlock(const float* x, BlockQ6_K* b) {
 }  // namespace
 
 void QuantizeQ6_KRow(const float* x, void* blocks, int64_t n) {
-  QuantizeBlocks<BlockQ6_K>(x, blocks, n, kQK_K, QuantizeBlock);
+  QuantizeQ6_KRowWeighted(x, blocks, n, nullptr);
+}
+
+void QuantizeQ6_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance) {
+  QuantizeBlocksWeighted<BlockQ6_K>(x, importance, blocks, n, kQK_K, QuantizeBlock);
 }
 
 void UnpackQ6_K(const uint8_t* block, KBlockInts* out) {

@@ -21,6 +21,7 @@ static_assert(sizeof(BlockQ6_K) == 210);
 // ggml's quantize_row_q6_K_ref (llama-quantize without an importance matrix).
 // REQUIRES: n % 256 == 0 (likewise below).
 void QuantizeQ6_KRow(const float* x, void* blocks, int64_t n);
+void QuantizeQ6_KRowWeighted(const float* x, void* blocks, int64_t n, const float* importance);
 void DequantizeQ6_KRow(const void* blocks, float* y, int64_t n);
 float DotQ6_KQ8_K(const void* w, const void* a, int64_t n);  // a: Q8_K blocks
 void UnpackQ6_K(const uint8_t* block, KBlockInts* out);

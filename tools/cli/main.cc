@@ -22,6 +22,8 @@ constexpr Subcommand kCommands[] = {
     {"info", "print a model's architecture, hyperparameters and tensors", miaotui::cli::InfoCommand},
     {"synth", "write a random-weights model of a named real shape", miaotui::cli::SynthCommand},
     {"bench", "measure prompt and generation throughput", miaotui::cli::BenchCommand},
+    {"perplexity", "perplexity of a text (and KL divergence against a base model)",
+     miaotui::cli::PerplexityCommand},
     {"graph", "print a model's forward-pass graph (or Graphviz --dot)", miaotui::cli::GraphCommand},
 };
 
