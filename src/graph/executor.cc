@@ -8,13 +8,13 @@
 
 namespace miaotui::graph {
 
-void Executor::Prepare(const Graph& g, int64_t kv_n_ctx) {
+void Executor::Prepare(const Graph& g, int64_t max_keys) {
   CHECK(g.planned);
   if (g.arena_bytes > arena_size_) {
     arena_ = AlignedAlloc(g.arena_bytes);
     arena_size_ = g.arena_bytes;
   }
-  int64_t longest = kv_n_ctx;
+  int64_t longest = max_keys;
   for (const Node& n : g.nodes) {
     if (n.alive && n.op == Op::kAttendSegments) longest = std::max(longest, n.shape.ne[1]);
   }
@@ -94,9 +94,11 @@ void Executor::RunNode(const Graph& g, const Node& n, KvCache* kv, int ith, int 
     case Op::kAttention: {
       CHECK(kv != nullptr);
       const ops::KvLayerView& layer = kv->layer(n.layer);
-      ops::StoreKv(f32(1), f32(2), i32(3), rows, n.attn, layer, ith, nth);
+      const ops::KvIndex index{.positions = i32(3), .slots = i32(4), .seq_of_token = i32(5),
+                               .block_table = i32(6), .max_blocks = n.max_blocks};
+      ops::StoreKv(f32(1), f32(2), index, rows, n.attn, layer, ith, nth);
       pool_->Barrier();
-      ops::Attend(f32(0), i32(3), rows, n.attn, layer, out,
+      ops::Attend(f32(0), index, rows, n.attn, layer, out,
                   reinterpret_cast<float*>(scratch_.get()), ith, nth);
       break;
     }

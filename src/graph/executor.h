@@ -18,8 +18,9 @@ class Executor {
  public:
   explicit Executor(ThreadPool* pool) : pool_(pool) {}
 
-  // Makes the arena and scratch large enough for `g`. REQUIRES: g planned.
-  void Prepare(const Graph& g, int64_t kv_n_ctx);
+  // Makes the arena and scratch large enough for `g`, whose attention reads at most `max_keys`
+  // keys per token (block-table row length x block size). REQUIRES: g planned.
+  void Prepare(const Graph& g, int64_t max_keys);
   int32_t* InputI32(const Graph& g, Tensor t);
   // Runs every live node. `kv` may be null for graphs without attention.
   void Run(const Graph& g, KvCache* kv);

@@ -115,14 +115,17 @@ Tensor GraphBuilder::Rope(Tensor x, Tensor positions, const ops::RopeParams& p) 
   return Add(std::move(n));
 }
 
-Tensor GraphBuilder::Attention(Tensor q, Tensor k, Tensor v, Tensor positions,
+Tensor GraphBuilder::Attention(Tensor q, Tensor k, Tensor v, const KvInputs& kv,
                                const ops::AttentionParams& p, int layer) {
   CHECK(shape(q).ne[0] == p.n_head * p.head_dim);
   CHECK(shape(k).ne[0] == p.n_head_kv * p.head_dim && shape(v) == shape(k));
-  Node n = Activation(Op::kAttention, {q.id, k.id, v.id, positions.id}, shape(q).ne[0],
-                      shape(q).ne[1]);
+  Node n = Activation(Op::kAttention,
+                      {q.id, k.id, v.id, kv.positions.id, kv.slots.id, kv.seq_ids.id,
+                       kv.block_table.id},
+                      shape(q).ne[0], shape(q).ne[1]);
   n.attn = p;
   n.layer = layer;
+  n.max_blocks = kv.max_blocks;
   return Add(std::move(n));
 }
 

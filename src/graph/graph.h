@@ -34,7 +34,8 @@ enum class Op {
   kSilu,        // (a)
   kSiluMul,     // (a, b): silu(a) * b, made by the fusion pass
   kRope,        // (x, positions)
-  kAttention,   // (q, k, v, positions): stores k, v in the KV cache, attends causally
+  kAttention,   // (q, k, v, positions, slots, seq_ids, block_table): stores k, v in the KV
+                // cache, attends causally
   kSelectRows,  // (x, rows input)
   kAddRow,      // (x, bias weight): a bias row added to every row
   kGelu,        // (a): flag = tanh form
@@ -54,6 +55,7 @@ struct Node {
   ops::RopeParams rope;     // kRope
   ops::AttentionParams attn;  // kAttention
   int layer = -1;           // kAttention: which KV-cache layer
+  int64_t max_blocks = 0;   // kAttention: block-table row length
   bool flag = false;        // kGelu: tanh form; kAttendSegments: causal
   ops::PoolMode pool = ops::PoolMode::kMean;  // kPool
   // Filled by the planner.
@@ -78,6 +80,13 @@ struct Tensor {
   int id = -1;
 };
 
+// The inputs that tell attention where each token's keys and values live (see ops/attention.h):
+// positions, slots and seq_ids have one entry per token; block_table is [n_seqs, max_blocks].
+struct KvInputs {
+  Tensor positions, slots, seq_ids, block_table;
+  int64_t max_blocks = 0;
+};
+
 class GraphBuilder {
  public:
   Tensor Input(const std::string& name, DType dtype, int64_t n);
@@ -91,8 +100,8 @@ class GraphBuilder {
   Tensor Mul(Tensor a, Tensor b);
   Tensor Silu(Tensor a);
   Tensor Rope(Tensor x, Tensor positions, const ops::RopeParams& p);
-  Tensor Attention(Tensor q, Tensor k, Tensor v, Tensor positions, const ops::AttentionParams& p,
-                   int layer);
+  Tensor Attention(Tensor q, Tensor k, Tensor v, const KvInputs& kv,
+                   const ops::AttentionParams& p, int layer);
   Tensor SelectRows(Tensor x, Tensor rows);
   Tensor AddRow(Tensor x, const TensorView& bias);
   // x W^T + b: a linear layer with bias (b may be an invalid view: no bias).

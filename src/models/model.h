@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -37,12 +38,27 @@ struct ModelInfo {
   ops::PoolMode pooling = ops::PoolMode::kMean;  // the model's declared pooling (encoders)
 };
 
-// One forward pass over n_tokens new tokens: fill `tokens` and `positions` (n_tokens each) and
-// `out_rows` (n_outputs row indices into the batch); `logits` is [n_outputs, n_vocab].
+// The shape of one decoder forward pass: n_tokens new tokens from n_seqs sequences, logits for
+// n_outputs of them; each sequence's block-table row has max_blocks entries.
+struct ForwardShape {
+  int64_t n_tokens = 1;
+  int64_t n_outputs = 1;
+  int64_t n_seqs = 1;
+  int64_t max_blocks = 1;
+  bool operator<(const ForwardShape& o) const {
+    return std::tie(n_tokens, n_outputs, n_seqs, max_blocks) <
+           std::tie(o.n_tokens, o.n_outputs, o.n_seqs, o.max_blocks);
+  }
+};
+
+// One forward pass: fill `tokens` (n_tokens), the KV inputs (kv.positions, kv.slots, kv.seq_ids
+// per token; kv.block_table [n_seqs, max_blocks]) and `out_rows` (n_outputs row indices into
+// the batch); `logits` is [n_outputs, n_vocab].
 struct ForwardGraph {
   graph::Graph graph;
-  graph::Tensor tokens, positions, out_rows, logits;
-  int64_t n_tokens = 0, n_outputs = 0;
+  graph::Tensor tokens, out_rows, logits;
+  graph::KvInputs kv;
+  ForwardShape shape;
 };
 
 // An encoder pass over n_seqs sequences packed back to back (n_tokens in all). Fill `tokens`,
@@ -60,7 +76,7 @@ class Model {
  public:
   virtual ~Model() = default;
   // Decoders: one forward pass over n_tokens new tokens (positions continue the KV cache).
-  virtual ForwardGraph BuildForward(int64_t n_tokens, int64_t n_outputs) const = 0;
+  virtual ForwardGraph BuildForward(const ForwardShape& shape) const = 0;
   // Encoders (info().is_encoder): REQUIRES is_encoder.
   virtual EncoderGraph BuildEncoder(int64_t n_tokens, int64_t n_seqs, ops::PoolMode pool) const;
 

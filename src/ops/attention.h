@@ -1,11 +1,16 @@
-// Causal multi-head attention with grouped-query heads over a KV cache.
+// Causal multi-head attention with grouped-query heads over a paged KV cache.
 //
-// The cache of one layer holds K and V rows [n_ctx, n_head_kv * head_dim] in F32 or F16, indexed
-// by position (one sequence). StoreKv writes the new tokens' K and V rows at their positions;
-// after a barrier, Attend computes for each new token t (position p_t) and query head h
-//   out[t, h] = sum_{j <= p_t} softmax_j(q[t, h] . K[j, g] * scale) V[j, g],  g = h / (n_head /
-//   n_head_kv)
-// The work is split across the team by (token, head) pairs. `scratch` holds nth * n_ctx floats.
+// The cache of one layer is a pool of slots (n_blocks blocks of block_size slots); a slot holds
+// one token's K row and V row [n_head_kv * head_dim] in F32 or F16. Each sequence owns blocks
+// through its row of the block table: its key at position j lives in slot
+//   block_table[seq * max_blocks + j / block_size] * block_size + j % block_size.
+// StoreKv writes the new tokens' K and V rows into their slots; after a barrier, Attend computes
+// for each new token t of sequence s (position p_t) and query head h
+//   out[t, h] = sum_{j <= p_t} softmax_j(q[t, h] . K_s[j, g] * scale) V_s[j, g],
+//   g = h / (n_head / n_head_kv)
+// With a sliding window W > 0 (Mistral), j runs over (p_t - W, p_t] only.
+// The work is split across the team by (token, head) pairs. `scratch` holds
+// nth * max_blocks * block_size floats.
 #pragma once
 
 #include <cstdint>
@@ -19,19 +24,30 @@ struct AttentionParams {
   int64_t n_head_kv = 0;
   int64_t head_dim = 0;
   float scale = 1.0f;  // usually 1 / sqrt(head_dim)
+  int64_t window = 0;  // Attend: sliding window in positions; 0 = unlimited
 };
 
 struct KvLayerView {
-  void* k = nullptr;  // [n_ctx, n_head_kv * head_dim] of dtype
+  void* k = nullptr;  // [n_blocks * block_size, n_head_kv * head_dim] of dtype
   void* v = nullptr;
   DType dtype = DType::kF32;
-  int64_t n_ctx = 0;
+  int64_t block_size = 16;
+  int64_t n_blocks = 0;
 };
 
-void StoreKv(const float* k, const float* v, const int32_t* positions, int64_t n_tokens,
+// Where the tokens of one forward pass read and write the cache.
+struct KvIndex {
+  const int32_t* positions = nullptr;     // [n_tokens]
+  const int32_t* slots = nullptr;         // [n_tokens]: where each new token's K/V are stored
+  const int32_t* seq_of_token = nullptr;  // [n_tokens]: row of the block table
+  const int32_t* block_table = nullptr;   // [n_seqs, max_blocks]
+  int64_t max_blocks = 0;
+};
+
+void StoreKv(const float* k, const float* v, const KvIndex& index, int64_t n_tokens,
              const AttentionParams& p, const KvLayerView& cache, int ith, int nth);
 
-void Attend(const float* q, const int32_t* positions, int64_t n_tokens, const AttentionParams& p,
+void Attend(const float* q, const KvIndex& index, int64_t n_tokens, const AttentionParams& p,
             const KvLayerView& cache, float* out, float* scratch, int ith, int nth);
 
 // Attention over the batch itself, without a cache (encoders): token t attends to the tokens

@@ -31,8 +31,12 @@ Result<std::unique_ptr<Session>> Session::Create(const models::Model& model,
     return InvalidArgument("context size " + std::to_string(n_ctx) + " is larger than 1048576");
   }
   auto s = std::unique_ptr<Session>(new Session(model, options));
-  s->kv_ = std::make_unique<graph::KvCache>(static_cast<int>(info.n_layer), n_ctx, info.kv_dim,
-                                            options.kv_type);
+  const int64_t n_blocks = (n_ctx + kBlockSize - 1) / kBlockSize;
+  s->n_ctx_ = n_ctx;
+  s->kv_ = std::make_unique<graph::KvCache>(static_cast<int>(info.n_layer), n_blocks, kBlockSize,
+                                            info.kv_dim, options.kv_type);
+  s->block_table_.resize(n_blocks);
+  for (int64_t b = 0; b < n_blocks; ++b) s->block_table_[b] = static_cast<int32_t>(b);
   return s;
 }
 
@@ -46,7 +50,9 @@ const models::ForwardGraph& Session::GraphFor(int64_t n_tokens, int64_t n_output
       g = g->first.first == 1 ? std::next(g) : graphs_.erase(g);
     }
   }
-  models::ForwardGraph fg = model_.BuildForward(n_tokens, n_outputs);
+  models::ForwardShape shape{.n_tokens = n_tokens, .n_outputs = n_outputs, .n_seqs = 1,
+                            .max_blocks = static_cast<int64_t>(block_table_.size())};
+  models::ForwardGraph fg = model_.BuildForward(shape);
   graph::Optimize(fg.graph, options_.passes);
   return graphs_.emplace(key, std::move(fg)).first->second;
 }
@@ -55,8 +61,8 @@ Result<std::span<const float>> Session::Decode(std::span<const int32_t> tokens, 
   const int64_t n = static_cast<int64_t>(tokens.size());
   const int64_t n_vocab = model_.info().n_vocab;
   if (n == 0) return InvalidArgument("cannot evaluate an empty batch of tokens");
-  if (n_past_ + n > kv_->n_ctx()) {
-    return OutOfRange("the context holds " + std::to_string(kv_->n_ctx()) + " tokens; " +
+  if (n_past_ + n > n_ctx_) {
+    return OutOfRange("the context holds " + std::to_string(n_ctx_) + " tokens; " +
                       std::to_string(n_past_) + " are used and " + std::to_string(n) +
                       " more do not fit (raise --ctx-size or shorten the prompt)");
   }
@@ -72,13 +78,19 @@ Result<std::span<const float>> Session::Decode(std::span<const int32_t> tokens, 
     const bool last_chunk = start + len == n;
     const int64_t n_out = all_logits ? len : 1;
     const models::ForwardGraph& fg = GraphFor(len, n_out);
-    executor_.Prepare(fg.graph, kv_->n_ctx());
+    executor_.Prepare(fg.graph, kv_->n_blocks() * kv_->block_size());
     int32_t* ids = executor_.InputI32(fg.graph, fg.tokens);
-    int32_t* pos = executor_.InputI32(fg.graph, fg.positions);
+    int32_t* pos = executor_.InputI32(fg.graph, fg.kv.positions);
+    int32_t* slots = executor_.InputI32(fg.graph, fg.kv.slots);
+    int32_t* seq = executor_.InputI32(fg.graph, fg.kv.seq_ids);
+    int32_t* table = executor_.InputI32(fg.graph, fg.kv.block_table);
     int32_t* rows = executor_.InputI32(fg.graph, fg.out_rows);
+    std::copy(block_table_.begin(), block_table_.end(), table);
     for (int64_t i = 0; i < len; ++i) {
       ids[i] = tokens[start + i];
       pos[i] = static_cast<int32_t>(n_past_ + i);
+      slots[i] = pos[i];  // blocks are owned in order, so slot == position
+      seq[i] = 0;
     }
     if (all_logits) {
       for (int64_t i = 0; i < len; ++i) rows[i] = static_cast<int32_t>(i);

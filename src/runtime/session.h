@@ -13,6 +13,7 @@
 #include <span>
 #include <utility>
 
+#include "base/check.h"
 #include "base/status.h"
 #include "base/thread_pool.h"
 #include "graph/executor.h"
@@ -40,14 +41,21 @@ class Session {
   Result<std::span<const float>> Decode(std::span<const int32_t> tokens, bool all_logits);
 
   int64_t n_past() const { return n_past_; }
-  int64_t n_ctx() const { return kv_->n_ctx(); }
+  int64_t n_ctx() const { return n_ctx_; }
   int n_threads() const { return pool_->size(); }
   void Reset() { n_past_ = 0; }
+  // Forgets the positions from n on (their KV rows are overwritten by the next tokens), so a
+  // context can be rewound to a shared prefix. REQUIRES: 0 <= n <= n_past().
+  void Truncate(int64_t n) {
+    CHECK(n >= 0 && n <= n_past_);
+    n_past_ = n;
+  }
   const models::Model& model() const { return model_; }
 
  private:
   Session(const models::Model& model, const SessionOptions& options);
   const models::ForwardGraph& GraphFor(int64_t n_tokens, int64_t n_outputs);
+  static constexpr int64_t kBlockSize = 16;
 
   const models::Model& model_;
   SessionOptions options_;
@@ -55,6 +63,8 @@ class Session {
   std::unique_ptr<graph::KvCache> kv_;
   graph::Executor executor_;
   std::map<std::pair<int64_t, int64_t>, models::ForwardGraph> graphs_;
+  int64_t n_ctx_ = 0;
+  std::vector<int32_t> block_table_;  // one sequence owning blocks 0, 1, 2, ... in order
   std::vector<float> logits_;
   int64_t n_past_ = 0;
 };

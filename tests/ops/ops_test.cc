@@ -88,13 +88,18 @@ TEST(OpsTest, AttentionMatchesNaiveGroupedQuery) {
   for (DType dt : {DType::kF32, DType::kF16}) {
     auto q = Random(n_tok * n_head * hd, 5), k = Random(n_tok * n_kv * hd, 6),
          v = Random(n_tok * n_kv * hd, 7);
+    // Blocks of 2 slots handed out in a scrambled order: the block table must be honoured.
     std::vector<uint8_t> kc(n_ctx * n_kv * hd * 4), vc(n_ctx * n_kv * hd * 4);
-    KvLayerView cache{kc.data(), vc.data(), dt, n_ctx};
-    std::vector<int32_t> pos = {0, 1, 2, 3, 4};
+    KvLayerView cache{kc.data(), vc.data(), dt, /*block_size=*/2, /*n_blocks=*/n_ctx / 2};
+    std::vector<int32_t> table = {5, 0, 7, 3, 1, 2, 4, 6};
+    std::vector<int32_t> pos = {0, 1, 2, 3, 4}, seq(n_tok, 0), slots(n_tok);
+    for (int64_t t = 0; t < n_tok; ++t) slots[t] = table[pos[t] / 2] * 2 + pos[t] % 2;
+    KvIndex index{.positions = pos.data(), .slots = slots.data(), .seq_of_token = seq.data(),
+                  .block_table = table.data(), .max_blocks = 8};
     std::vector<float> out(n_tok * n_head * hd), scratch(2 * n_ctx);
-    for (int t = 0; t < 2; ++t) StoreKv(k.data(), v.data(), pos.data(), n_tok, p, cache, t, 2);
+    for (int t = 0; t < 2; ++t) StoreKv(k.data(), v.data(), index, n_tok, p, cache, t, 2);
     for (int t = 0; t < 2; ++t) {
-      Attend(q.data(), pos.data(), n_tok, p, cache, out.data(), scratch.data(), t, 2);
+      Attend(q.data(), index, n_tok, p, cache, out.data(), scratch.data(), t, 2);
     }
     const double tol = dt == DType::kF32 ? 1e-5 : 5e-3;
     for (int64_t t = 0; t < n_tok; ++t) {

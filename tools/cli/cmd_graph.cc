@@ -29,7 +29,14 @@ int GraphCommand(int argc, char** argv) {
   }
   auto model = models::LoadModel(path);
   if (!model.ok()) return Fail(model.status());
-  models::ForwardGraph fg = (*model)->BuildForward(n_tokens, 1);
+  models::ForwardGraph fg;
+  if ((*model)->info().is_encoder) {
+    models::EncoderGraph eg = (*model)->BuildEncoder(n_tokens, 1, (*model)->info().pooling);
+    fg.graph = std::move(eg.graph);
+  } else {
+    fg = (*model)->BuildForward({.n_tokens = n_tokens, .n_outputs = 1, .n_seqs = 1,
+                                 .max_blocks = 1});
+  }
   if (!raw) {
     graph::PassOptions po;
     po.fuse = !no_fuse;

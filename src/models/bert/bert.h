@@ -40,7 +40,7 @@ struct BertWeights {
 
 class BertModel : public Model {
  public:
-  ForwardGraph BuildForward(int64_t n_tokens, int64_t n_outputs) const override;
+  ForwardGraph BuildForward(const ForwardShape& shape) const override;
   EncoderGraph BuildEncoder(int64_t n_tokens, int64_t n_seqs, ops::PoolMode pool) const override;
 
   static Result<std::unique_ptr<Model>> FromGguf(std::shared_ptr<const formats::GgufFile> gguf);

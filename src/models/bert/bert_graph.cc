@@ -6,7 +6,7 @@
 
 namespace miaotui::models::bert {
 
-ForwardGraph BertModel::BuildForward(int64_t, int64_t) const {
+ForwardGraph BertModel::BuildForward(const ForwardShape&) const {
   CHECK(false && "BERT is an encoder: use BuildEncoder");
   return {};
 }

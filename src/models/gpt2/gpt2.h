@@ -38,7 +38,7 @@ struct Gpt2Weights {
 
 class Gpt2Model : public Model {
  public:
-  ForwardGraph BuildForward(int64_t n_tokens, int64_t n_outputs) const override;
+  ForwardGraph BuildForward(const ForwardShape& shape) const override;
 
   static Result<std::unique_ptr<Model>> FromGguf(std::shared_ptr<const formats::GgufFile> gguf);
   static Result<std::unique_ptr<Model>> FromHfFolder(const std::string& dir);

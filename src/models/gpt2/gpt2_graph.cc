@@ -1,32 +1,30 @@
 // The GPT-2 forward pass.
 #include <cmath>
 
+#include "models/common/decoder_inputs.h"
+
 #include "models/gpt2/gpt2.h"
 
 namespace miaotui::models::gpt2 {
 
-ForwardGraph Gpt2Model::BuildForward(int64_t n_tokens, int64_t n_outputs) const {
+ForwardGraph Gpt2Model::BuildForward(const ForwardShape& shape) const {
   const Gpt2Config& c = config_;
   const Gpt2Weights& w = weights_;
   graph::GraphBuilder g;
   ForwardGraph fg;
-  fg.n_tokens = n_tokens;
-  fg.n_outputs = n_outputs;
-  fg.tokens = g.Input("tokens", DType::kI32, n_tokens);
-  fg.positions = g.Input("positions", DType::kI32, n_tokens);
-  fg.out_rows = g.Input("out_rows", DType::kI32, n_outputs);
+  AddDecoderInputs(g, shape, &fg);
   const int64_t hd = c.n_embd / c.n_head;
   const ops::AttentionParams attn{.n_head = c.n_head, .n_head_kv = c.n_head, .head_dim = hd,
                                   .scale = 1.0f / std::sqrt(static_cast<float>(hd))};
 
-  graph::Tensor x = g.Add(g.Embedding(w.tok_embd, fg.tokens), g.Embedding(w.pos_embd, fg.positions));
+  graph::Tensor x = g.Add(g.Embedding(w.tok_embd, fg.tokens), g.Embedding(w.pos_embd, fg.kv.positions));
   for (int64_t l = 0; l < c.n_layer; ++l) {
     const Gpt2Layer& L = w.layers[l];
     graph::Tensor h = g.LayerNorm(x, L.ln1_w, L.ln1_b, c.ln_eps);
     graph::Tensor q = g.Linear(h, L.wq, L.bq);
     graph::Tensor k = g.Linear(h, L.wk, L.bk);
     graph::Tensor v = g.Linear(h, L.wv, L.bv);
-    graph::Tensor a = g.Attention(q, k, v, fg.positions, attn, static_cast<int>(l));
+    graph::Tensor a = g.Attention(q, k, v, fg.kv, attn, static_cast<int>(l));
     x = g.Add(x, g.Linear(a, L.wo, L.bo));
     h = g.LayerNorm(x, L.ln2_w, L.ln2_b, c.ln_eps);
     h = g.Gelu(g.Linear(h, L.w_up, L.b_up), /*tanh_form=*/true);
