@@ -75,7 +75,9 @@ class TensorStore {
   std::vector<AlignedBuffer> buffers_;
 };
 
-void AddVocab(formats::GgufWriter& w, const tokenizer::Vocab& v) {
+}  // namespace
+
+void AddVocabMetadata(formats::GgufWriter& w, const tokenizer::Vocab& v) {
   w.SetString("tokenizer.ggml.model", v.model);
   w.SetStringArray("tokenizer.ggml.tokens", v.tokens);
   w.SetFloat32Array("tokenizer.ggml.scores", v.scores);
@@ -88,8 +90,6 @@ void AddVocab(formats::GgufWriter& w, const tokenizer::Vocab& v) {
   w.SetBool("tokenizer.ggml.add_bos_token", v.add_bos);
   w.SetBool("tokenizer.ggml.add_eos_token", v.add_eos);
 }
-
-}  // namespace
 
 const std::vector<SynthShape>& SynthShapes() {
   static const std::vector<SynthShape> kShapes = {
@@ -140,7 +140,7 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& path) {
       if (kv.key.rfind("tokenizer.", 0) == 0) w.SetValue(kv.key, kv.value);
     }
   } else {
-    AddVocab(w, tokenizer::GenerateSynthVocab(static_cast<int32_t>(s.n_vocab)));
+    AddVocabMetadata(w, tokenizer::GenerateSynthVocab(static_cast<int32_t>(s.n_vocab)));
   }
 
   FastRng rng(o.seed);

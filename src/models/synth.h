@@ -11,7 +11,12 @@
 
 namespace miaotui::formats {
 class GgufFile;
-}
+class GgufWriter;
+}  // namespace miaotui::formats
+
+namespace miaotui::tokenizer {
+struct Vocab;
+}  // namespace miaotui::tokenizer
 
 namespace miaotui::models {
 
@@ -32,6 +37,9 @@ struct SynthOptions {
   // must equal the shape's vocabulary.
   const formats::GgufFile* vocab_from = nullptr;
 };
+
+// Writes `vocab` as GGUF tokenizer.ggml.* metadata (model, tokens, scores, types, specials).
+void AddVocabMetadata(formats::GgufWriter& w, const tokenizer::Vocab& vocab);
 
 // Writes the model to `path` atomically.
 Status WriteSynthModel(const SynthOptions& options, const std::string& path);

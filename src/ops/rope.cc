@@ -17,8 +17,8 @@ void Rope(float* x, const int32_t* positions, int64_t rows, const RopeParams& p,
     float* xr = x + r * row_len;
     for (int64_t i = 0; i < n_pairs; ++i) {
       // Angles in double so that long contexts keep full float32 accuracy.
-      const double theta =
-          pos * p.freq_scale * std::pow(static_cast<double>(p.base), -2.0 * i / p.n_rot);
+      double theta = pos * p.freq_scale * std::pow(static_cast<double>(p.base), -2.0 * i / p.n_rot);
+      if (p.freq_factors) theta /= p.freq_factors[i];
       const float c = static_cast<float>(std::cos(theta));
       const float s = static_cast<float>(std::sin(theta));
       const int64_t ia = p.layout == RopeLayout::kInterleaved ? 2 * i : i;

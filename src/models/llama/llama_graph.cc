@@ -1,39 +1,41 @@
-// The Llama forward pass, top to bottom, as the paper describes it.
+// The Llama forward pass, top to bottom, as the paper describes it. Variants differ only in data:
+// optional Q/K/V biases, a sliding attention window, and RoPE frequency divisors.
 #include <cmath>
+
+#include "models/common/decoder_inputs.h"
 
 #include "models/llama/llama.h"
 
 namespace miaotui::models::llama {
 
-ForwardGraph LlamaModel::BuildForward(int64_t n_tokens, int64_t n_outputs) const {
+ForwardGraph LlamaModel::BuildForward(const ForwardShape& shape) const {
   const LlamaConfig& c = config_;
   const LlamaWeights& w = weights_;
   graph::GraphBuilder g;
   ForwardGraph fg;
-  fg.n_tokens = n_tokens;
-  fg.n_outputs = n_outputs;
-  fg.tokens = g.Input("tokens", DType::kI32, n_tokens);
-  fg.positions = g.Input("positions", DType::kI32, n_tokens);
-  fg.out_rows = g.Input("out_rows", DType::kI32, n_outputs);
+  AddDecoderInputs(g, shape, &fg);
 
   ops::RopeParams rope_q{.n_heads = c.n_head, .head_dim = c.head_dim, .n_rot = c.n_rot,
                          .base = c.rope_base, .freq_scale = c.rope_freq_scale,
-                         .layout = c.rope_layout};
+                         .layout = c.rope_layout,
+                         .freq_factors = c.rope_freq_factors.empty() ? nullptr
+                                                                     : c.rope_freq_factors.data()};
   ops::RopeParams rope_k = rope_q;
   rope_k.n_heads = c.n_head_kv;
   const ops::AttentionParams attn{.n_head = c.n_head, .n_head_kv = c.n_head_kv,
                                   .head_dim = c.head_dim,
-                                  .scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim))};
+                                  .scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim)),
+                                  .window = c.sliding_window};
 
   graph::Tensor x = g.Embedding(w.tok_embd, fg.tokens);
   for (int64_t l = 0; l < c.n_layer; ++l) {
     const LlamaLayer& L = w.layers[l];
     // Self-attention block.
     graph::Tensor h = g.RmsNorm(x, L.attn_norm, c.rms_eps);
-    graph::Tensor q = g.Rope(g.MatMul(h, L.wq), fg.positions, rope_q);
-    graph::Tensor k = g.Rope(g.MatMul(h, L.wk), fg.positions, rope_k);
-    graph::Tensor v = g.MatMul(h, L.wv);
-    graph::Tensor a = g.Attention(q, k, v, fg.positions, attn, static_cast<int>(l));
+    graph::Tensor q = g.Rope(g.Linear(h, L.wq, L.bq), fg.kv.positions, rope_q);
+    graph::Tensor k = g.Rope(g.Linear(h, L.wk, L.bk), fg.kv.positions, rope_k);
+    graph::Tensor v = g.Linear(h, L.wv, L.bv);
+    graph::Tensor a = g.Attention(q, k, v, fg.kv, attn, static_cast<int>(l));
     x = g.Add(x, g.MatMul(a, L.wo));
     // SwiGLU feed-forward block.
     h = g.RmsNorm(x, L.ffn_norm, c.rms_eps);

@@ -1,14 +1,11 @@
-// Loading a Llama model: hyperparameters from GGUF `llama.*` keys or a Hugging Face config.json,
-// then every weight checked by name, shape and type.
-#include <filesystem>
+// Loading a Llama-family model: validation, the weights of any variant's name map (separate or
+// fused Q/K/V and gate/up, optional biases), the printable info, and the GGUF loader
+// (`<arch>.*` keys). The Hugging Face loader is llama_loader_hf.cc.
+#include <cmath>
 
-#include "base/mmap_file.h"
-#include "formats/json_file.h"
-#include "formats/safetensors.h"
 #include "models/llama/llama.h"
 
 namespace miaotui::models::llama {
-namespace {
 
 Status ValidateConfig(const LlamaConfig& c, const std::string& path) {
   auto bad = [&](const std::string& what) {
@@ -25,50 +22,23 @@ Status ValidateConfig(const LlamaConfig& c, const std::string& path) {
     return bad("head count " + std::to_string(c.n_head) + " is not a multiple of KV head count " +
                std::to_string(c.n_head_kv));
   }
-  if (c.head_dim <= 0 || c.head_dim % 2 != 0) {
+  if (c.head_dim <= 0 || c.head_dim % 2 != 0 || c.head_dim > (1 << 16)) {
     return bad("head dimension " + std::to_string(c.head_dim) + " must be even and > 0");
   }
   if (c.n_rot <= 0 || c.n_rot > c.head_dim || c.n_rot % 2 != 0) {
     return bad("rotary dimension " + std::to_string(c.n_rot) + " must be even, in (0, head_dim]");
   }
-  if (!(c.rms_eps > 0) || !(c.rope_base > 0)) return bad("epsilon and rope base must be > 0");
+  if (c.sliding_window < 0) {
+    return bad("sliding window " + std::to_string(c.sliding_window) + " must be >= 0");
+  }
+  if (!(c.rms_eps > 0) || !(c.rope_base > 0) || !(c.rope_freq_scale > 0)) {
+    return bad("epsilon, rope base and rope scale must be > 0");
+  }
   return Status::Ok();
 }
 
-}  // namespace
-
-const LlamaNames kGgufLlamaNames = {
-    .tok_embd = "token_embd.weight",
-    .output_norm = "output_norm.weight",
-    .output = "output.weight",
-    .attn_norm = "blk.{}.attn_norm.weight",
-    .wq = "blk.{}.attn_q.weight",
-    .wk = "blk.{}.attn_k.weight",
-    .wv = "blk.{}.attn_v.weight",
-    .wo = "blk.{}.attn_output.weight",
-    .ffn_norm = "blk.{}.ffn_norm.weight",
-    .w_gate = "blk.{}.ffn_gate.weight",
-    .w_up = "blk.{}.ffn_up.weight",
-    .w_down = "blk.{}.ffn_down.weight",
-};
-
-const LlamaNames kHfLlamaNames = {
-    .tok_embd = "model.embed_tokens.weight",
-    .output_norm = "model.norm.weight",
-    .output = "lm_head.weight",
-    .attn_norm = "model.layers.{}.input_layernorm.weight",
-    .wq = "model.layers.{}.self_attn.q_proj.weight",
-    .wk = "model.layers.{}.self_attn.k_proj.weight",
-    .wv = "model.layers.{}.self_attn.v_proj.weight",
-    .wo = "model.layers.{}.self_attn.o_proj.weight",
-    .ffn_norm = "model.layers.{}.post_attention_layernorm.weight",
-    .w_gate = "model.layers.{}.mlp.gate_proj.weight",
-    .w_up = "model.layers.{}.mlp.up_proj.weight",
-    .w_down = "model.layers.{}.mlp.down_proj.weight",
-};
-
 Status LlamaModel::LoadWeights(const LlamaNames& n) {
-  const LlamaConfig& c = config_;
+  LlamaConfig& c = config_;
   WeightSource& s = *source_;
   const int64_t q_dim = c.n_head * c.head_dim, kv_dim = c.n_head_kv * c.head_dim;
   MT_ASSIGN_OR_RETURN(weights_.tok_embd, s.Matrix(n.tok_embd, Shape::Of(c.n_embd, c.n_vocab)));
@@ -77,13 +47,33 @@ Status LlamaModel::LoadWeights(const LlamaNames& n) {
     LlamaLayer& L = weights_.layers[l];
     auto name = [&](const std::string& p) { return LayerName(p, l); };
     MT_ASSIGN_OR_RETURN(L.attn_norm, s.Vector(name(n.attn_norm), c.n_embd));
-    MT_ASSIGN_OR_RETURN(L.wq, s.Matrix(name(n.wq), Shape::Of(c.n_embd, q_dim)));
-    MT_ASSIGN_OR_RETURN(L.wk, s.Matrix(name(n.wk), Shape::Of(c.n_embd, kv_dim)));
-    MT_ASSIGN_OR_RETURN(L.wv, s.Matrix(name(n.wv), Shape::Of(c.n_embd, kv_dim)));
+    if (!n.wqkv.empty()) {
+      MT_ASSIGN_OR_RETURN(TensorView qkv,
+                          s.Matrix(name(n.wqkv), Shape::Of(c.n_embd, q_dim + 2 * kv_dim)));
+      L.wq = RowSlice(qkv, 0, q_dim);
+      L.wk = RowSlice(qkv, q_dim, kv_dim);
+      L.wv = RowSlice(qkv, q_dim + kv_dim, kv_dim);
+    } else {
+      MT_ASSIGN_OR_RETURN(L.wq, s.Matrix(name(n.wq), Shape::Of(c.n_embd, q_dim)));
+      MT_ASSIGN_OR_RETURN(L.wk, s.Matrix(name(n.wk), Shape::Of(c.n_embd, kv_dim)));
+      MT_ASSIGN_OR_RETURN(L.wv, s.Matrix(name(n.wv), Shape::Of(c.n_embd, kv_dim)));
+    }
+    if (!n.bq.empty()) {
+      MT_ASSIGN_OR_RETURN(L.bq, s.Vector(name(n.bq), q_dim));
+      MT_ASSIGN_OR_RETURN(L.bk, s.Vector(name(n.bk), kv_dim));
+      MT_ASSIGN_OR_RETURN(L.bv, s.Vector(name(n.bv), kv_dim));
+    }
     MT_ASSIGN_OR_RETURN(L.wo, s.Matrix(name(n.wo), Shape::Of(q_dim, c.n_embd)));
     MT_ASSIGN_OR_RETURN(L.ffn_norm, s.Vector(name(n.ffn_norm), c.n_embd));
-    MT_ASSIGN_OR_RETURN(L.w_gate, s.Matrix(name(n.w_gate), Shape::Of(c.n_embd, c.n_ff)));
-    MT_ASSIGN_OR_RETURN(L.w_up, s.Matrix(name(n.w_up), Shape::Of(c.n_embd, c.n_ff)));
+    if (!n.w_gate_up.empty()) {
+      MT_ASSIGN_OR_RETURN(TensorView gate_up,
+                          s.Matrix(name(n.w_gate_up), Shape::Of(c.n_embd, 2 * c.n_ff)));
+      L.w_gate = RowSlice(gate_up, 0, c.n_ff);
+      L.w_up = RowSlice(gate_up, c.n_ff, c.n_ff);
+    } else {
+      MT_ASSIGN_OR_RETURN(L.w_gate, s.Matrix(name(n.w_gate), Shape::Of(c.n_embd, c.n_ff)));
+      MT_ASSIGN_OR_RETURN(L.w_up, s.Matrix(name(n.w_up), Shape::Of(c.n_embd, c.n_ff)));
+    }
     MT_ASSIGN_OR_RETURN(L.w_down, s.Matrix(name(n.w_down), Shape::Of(c.n_ff, c.n_embd)));
   }
   MT_ASSIGN_OR_RETURN(weights_.output_norm, s.Vector(n.output_norm, c.n_embd));
@@ -92,17 +82,31 @@ Status LlamaModel::LoadWeights(const LlamaNames& n) {
   } else {
     weights_.output = weights_.tok_embd;  // tied embedding
   }
+  if (!n.rope_freqs.empty() && s.Has(n.rope_freqs)) {
+    MT_ASSIGN_OR_RETURN(TensorView f, s.Vector(n.rope_freqs, c.n_rot / 2));
+    const float* p = static_cast<const float*>(f.data);
+    c.rope_freq_factors.assign(p, p + c.n_rot / 2);
+    for (float x : c.rope_freq_factors) {
+      if (!(x > 0) || !std::isfinite(x)) {
+        return InvalidArgument(s.path() + ": tensor '" + n.rope_freqs + "' holds " +
+                               std::to_string(x) + "; frequency divisors must be finite and > 0");
+      }
+    }
+    c.rope_scaling = "per-frequency factors";
+  }
   return Status::Ok();
 }
 
-void LlamaModel::FillInfo(const std::string& path, const std::string& format) {
+void LlamaModel::FillInfo(const std::string& arch, const std::string& path,
+                          const std::string& format) {
   const LlamaConfig& c = config_;
-  info_.arch = "llama";
+  info_.arch = arch;
   info_.path = path;
   info_.format = format;
   info_.n_vocab = c.n_vocab;
   info_.n_ctx_train = c.n_ctx_train;
   info_.n_layer = c.n_layer;
+  info_.n_embd = c.n_embd;
   info_.kv_dim = c.n_head_kv * c.head_dim;
   info_.n_params = source_->n_params();
   info_.weight_bytes = source_->n_bytes();
@@ -119,94 +123,64 @@ void LlamaModel::FillInfo(const std::string& path, const std::string& format) {
   add("n_ctx_train", c.n_ctx_train);
   add("rms_eps", c.rms_eps);
   add("rope_base", c.rope_base);
+  if (c.rope_freq_scale != 1.0f) add("rope_freq_scale", c.rope_freq_scale);
+  info_.hparams.emplace_back("rope_scaling", c.rope_scaling);
   info_.hparams.emplace_back(
       "rope_layout", c.rope_layout == ops::RopeLayout::kInterleaved ? "interleaved" : "half-split");
+  if (c.sliding_window > 0) add("sliding_window", c.sliding_window);
+  info_.hparams.emplace_back("qkv_bias", weights_.layers[0].bq.valid() ? "yes" : "no");
   info_.hparams.emplace_back("tied_output",
                              weights_.output.data == weights_.tok_embd.data ? "yes" : "no");
 }
 
 Result<std::unique_ptr<Model>> LlamaModel::FromGguf(
-    std::shared_ptr<const formats::GgufFile> gguf) {
+    const LlamaVariant& v, std::shared_ptr<const formats::GgufFile> gguf) {
   auto m = std::unique_ptr<LlamaModel>(new LlamaModel());
   LlamaConfig& c = m->config_;
   const formats::GgufFile& f = *gguf;
-  auto key = [](const char* k) { return std::string("llama.") + k; };
+  auto key = [&](const char* k) { return v.gguf_arch + "." + k; };
   MT_ASSIGN_OR_RETURN(c.n_embd, f.GetInt(key("embedding_length")));
   MT_ASSIGN_OR_RETURN(c.n_ff, f.GetInt(key("feed_forward_length")));
   MT_ASSIGN_OR_RETURN(c.n_layer, f.GetInt(key("block_count")));
   MT_ASSIGN_OR_RETURN(c.n_head, f.GetInt(key("attention.head_count")));
   MT_ASSIGN_OR_RETURN(c.n_head_kv, f.GetIntOr(key("attention.head_count_kv"), c.n_head));
   MT_ASSIGN_OR_RETURN(c.n_ctx_train, f.GetIntOr(key("context_length"), 2048));
+  MT_ASSIGN_OR_RETURN(c.sliding_window, f.GetIntOr(key("attention.sliding_window"), 0));
   MT_ASSIGN_OR_RETURN(double eps, f.GetFloatOr(key("attention.layer_norm_rms_epsilon"), 1e-5));
   MT_ASSIGN_OR_RETURN(double base, f.GetFloatOr(key("rope.freq_base"), 10000.0));
   MT_ASSIGN_OR_RETURN(double scale, f.GetFloatOr(key("rope.scale_linear"), 1.0));
+  MT_ASSIGN_OR_RETURN(std::string scaling, f.GetStringOr(key("rope.scaling.type"), "none"));
+  if (scaling == "linear") {
+    MT_ASSIGN_OR_RETURN(scale, f.GetFloatOr(key("rope.scaling.factor"), scale));
+  } else if (scaling != "none") {
+    return Unimplemented(f.path() + ": " + key("rope.scaling.type") + " is '" + scaling +
+                         "'; supported: none, linear (Llama 3 scaling comes as rope_freqs.weight)");
+  }
+  if (f.FindTensor("rope_factors_short.weight")) {
+    return Unimplemented(f.path() + ": tensor 'rope_factors_short.weight' (LongRoPE scaling) is "
+                         "not supported yet");
+  }
   c.rms_eps = static_cast<float>(eps);
   c.rope_base = static_cast<float>(base);
-  c.rope_freq_scale = scale > 0 ? static_cast<float>(1.0 / scale) : 1.0f;
+  c.rope_freq_scale = scale > 0 ? static_cast<float>(1.0 / scale) : 0.0f;
+  if (scale != 1.0) c.rope_scaling = "linear";
   c.head_dim = c.n_head > 0 ? c.n_embd / c.n_head : 0;
   MT_ASSIGN_OR_RETURN(c.head_dim, f.GetIntOr(key("attention.key_length"), c.head_dim));
   MT_ASSIGN_OR_RETURN(c.n_rot, f.GetIntOr(key("rope.dimension_count"), c.head_dim));
-  c.rope_layout = ops::RopeLayout::kInterleaved;
+  c.rope_layout = v.gguf_rope_layout;
   MT_RETURN_IF_ERROR(ValidateConfig(c, f.path()));
 
   MT_ASSIGN_OR_RETURN(m->tokenizer_, tokenizer::LoadTokenizerFromGguf(f));
   c.n_vocab = m->tokenizer_->n_vocab();
-  const formats::GgufTensorInfo* emb = f.FindTensor(kGgufLlamaNames.tok_embd);
+  const formats::GgufTensorInfo* emb = f.FindTensor(v.gguf_names.tok_embd);
   if (emb && emb->shape.ne[1] != c.n_vocab) {
-    return InvalidArgument(f.path() + ": tensor 'token_embd.weight' has " +
+    return InvalidArgument(f.path() + ": tensor '" + v.gguf_names.tok_embd + "' has " +
                            std::to_string(emb->shape.ne[1]) + " rows but the tokenizer has " +
                            std::to_string(c.n_vocab) + " tokens");
   }
   m->source_ = std::make_unique<WeightSource>(gguf);
-  MT_RETURN_IF_ERROR(m->LoadWeights(kGgufLlamaNames));
-  m->FillInfo(f.path(), "gguf");
-  return std::unique_ptr<Model>(std::move(m));
-}
-
-}  // namespace miaotui::models::llama
-
-namespace miaotui::models::llama {
-
-Result<std::unique_ptr<Model>> LlamaModel::FromHfFolder(const std::string& dir) {
-  const std::string path = dir + "/config.json";
-  MT_ASSIGN_OR_RETURN(nlohmann::json j, formats::ReadJsonFile(path));
-  auto m = std::unique_ptr<LlamaModel>(new LlamaModel());
-  LlamaConfig& c = m->config_;
-  MT_ASSIGN_OR_RETURN(c.n_embd, formats::JsonGetInt(j, "hidden_size", path));
-  MT_ASSIGN_OR_RETURN(c.n_ff, formats::JsonGetInt(j, "intermediate_size", path));
-  MT_ASSIGN_OR_RETURN(c.n_layer, formats::JsonGetInt(j, "num_hidden_layers", path));
-  MT_ASSIGN_OR_RETURN(c.n_head, formats::JsonGetInt(j, "num_attention_heads", path));
-  MT_ASSIGN_OR_RETURN(c.n_head_kv, formats::JsonGetIntOr(j, "num_key_value_heads", path, c.n_head));
-  MT_ASSIGN_OR_RETURN(c.n_vocab, formats::JsonGetInt(j, "vocab_size", path));
-  MT_ASSIGN_OR_RETURN(c.n_ctx_train, formats::JsonGetIntOr(j, "max_position_embeddings", path, 2048));
-  MT_ASSIGN_OR_RETURN(double eps, formats::JsonGetFloatOr(j, "rms_norm_eps", path, 1e-6));
-  MT_ASSIGN_OR_RETURN(double theta, formats::JsonGetFloatOr(j, "rope_theta", path, 10000.0));
-  MT_ASSIGN_OR_RETURN(bool tied, formats::JsonGetBoolOr(j, "tie_word_embeddings", path, false));
-  c.rms_eps = static_cast<float>(eps);
-  c.rope_base = static_cast<float>(theta);
-  c.head_dim = c.n_head > 0 ? c.n_embd / c.n_head : 0;
-  MT_ASSIGN_OR_RETURN(c.head_dim, formats::JsonGetIntOr(j, "head_dim", path, c.head_dim));
-  c.n_rot = c.head_dim;
-  // Hugging Face stores Q/K rows permuted for "rotate half": rotate the half-split pairs.
-  c.rope_layout = ops::RopeLayout::kHalfSplit;
-  if (auto rs = j.find("rope_scaling"); rs != j.end() && !rs->is_null()) {
-    return Unimplemented(path + ": field 'rope_scaling' (" + formats::JsonDescribe(*rs) +
-                         ") is not supported yet");
-  }
-  MT_RETURN_IF_ERROR(ValidateConfig(c, path));
-
-  MT_ASSIGN_OR_RETURN(m->tokenizer_, tokenizer::LoadTokenizerFromHfFolder(dir));
-  if (m->tokenizer_->n_vocab() > c.n_vocab) {
-    return InvalidArgument(dir + ": the tokenizer has " + std::to_string(m->tokenizer_->n_vocab()) +
-                           " tokens but config.json says vocab_size " + std::to_string(c.n_vocab));
-  }
-  MT_ASSIGN_OR_RETURN(std::unique_ptr<formats::SafetensorsSet> st,
-                      formats::SafetensorsSet::OpenFolder(dir));
-  m->source_ = std::make_unique<WeightSource>(std::shared_ptr<const formats::SafetensorsSet>(std::move(st)));
-  LlamaNames names = kHfLlamaNames;
-  if (tied) names.output = "(tied: lm_head.weight absent)";
-  MT_RETURN_IF_ERROR(m->LoadWeights(names));
-  m->FillInfo(dir, "hf");
+  MT_RETURN_IF_ERROR(m->LoadWeights(v.gguf_names));
+  m->FillInfo(v.gguf_arch, f.path(), "gguf");
   return std::unique_ptr<Model>(std::move(m));
 }
 
