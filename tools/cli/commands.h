@@ -9,6 +9,7 @@
 namespace miaotui::cli {
 
 int RunCommand(int argc, char** argv);       // miaotui run
+int ChatCommand(int argc, char** argv);      // miaotui chat
 int TokenizeCommand(int argc, char** argv);  // miaotui tokenize
 int TemplateCommand(int argc, char** argv);  // miaotui template
 int InfoCommand(int argc, char** argv);      // miaotui info

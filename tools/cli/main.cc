@@ -15,6 +15,8 @@ struct Subcommand {
 
 constexpr Subcommand kCommands[] = {
     {"run", "generate text from a prompt", miaotui::cli::RunCommand},
+    {"chat", "chat interactively through the model's chat template",
+     miaotui::cli::ChatCommand},
     {"embed", "embed lines of text with an encoder model (BERT)", miaotui::cli::EmbedCommand},
     {"tokenize", "print the token ids and pieces of a text", miaotui::cli::TokenizeCommand},
     {"template", "render a chat template for a list of messages",
