@@ -47,6 +47,10 @@ void Executor::Run(const Graph& g, KvCache* kv) {
       if (!n.alive || n.op == Op::kInput || n.op == Op::kWeight) continue;
       RunNode(g, n, kv, ith, nth);
       pool_->Barrier();
+      if (observer_) {
+        if (ith == 0) observer_(g, n, *this);
+        pool_->Barrier();
+      }
     }
   });
 }

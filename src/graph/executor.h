@@ -7,6 +7,8 @@
 // Thread safety: one executor per session; not re-entrant.
 #pragma once
 
+#include <functional>
+
 #include "base/aligned.h"
 #include "base/thread_pool.h"
 #include "graph/graph.h"
@@ -26,6 +28,12 @@ class Executor {
   void Run(const Graph& g, KvCache* kv);
   const float* Output(const Graph& g, Tensor t) const;
 
+  // Optional observer, called on the team's first thread after each node has run, while the
+  // others wait; the node's inputs and output are readable through Output(g, {id}). For
+  // statistics such as calibration (activations of every matmul input). Null (the default): none.
+  using NodeObserver = std::function<void(const Graph&, const Node&, const Executor&)>;
+  void SetObserver(NodeObserver observer) { observer_ = std::move(observer); }
+
   size_t arena_bytes() const { return arena_size_; }
 
  private:
@@ -37,6 +45,7 @@ class Executor {
   size_t arena_size_ = 0;
   AlignedBuffer scratch_;
   size_t scratch_size_ = 0;
+  NodeObserver observer_;
 };
 
 }  // namespace miaotui::graph

@@ -51,6 +51,10 @@ class Session {
     n_past_ = n;
   }
   const models::Model& model() const { return model_; }
+  // Observes every node of every forward pass (see graph::Executor::SetObserver); null: none.
+  void SetNodeObserver(graph::Executor::NodeObserver observer) {
+    executor_.SetObserver(std::move(observer));
+  }
 
  private:
   Session(const models::Model& model, const SessionOptions& options);

@@ -17,6 +17,7 @@ int SynthCommand(int argc, char** argv);     // miaotui synth
 int BenchCommand(int argc, char** argv);     // miaotui bench
 int GraphCommand(int argc, char** argv);     // miaotui graph
 int PerplexityCommand(int argc, char** argv);  // miaotui perplexity
+int QuantizeCommand(int argc, char** argv);    // miaotui quantize
 int EmbedCommand(int argc, char** argv);     // miaotui embed
 
 // Prints "miaotui: error: <message>" to stderr and returns 1.

@@ -26,6 +26,7 @@ constexpr Subcommand kCommands[] = {
     {"bench", "measure prompt and generation throughput", miaotui::cli::BenchCommand},
     {"perplexity", "perplexity of a text (and KL divergence against a base model)",
      miaotui::cli::PerplexityCommand},
+    {"quantize", "write a quantized GGUF from an F32/F16/BF16 model", miaotui::cli::QuantizeCommand},
     {"graph", "print a model's forward-pass graph (or Graphviz --dot)", miaotui::cli::GraphCommand},
 };
 
