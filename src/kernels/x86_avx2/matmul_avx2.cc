@@ -19,9 +19,11 @@ void DirectTile(const float* x, int64_t ldx, int64_t k, const uint8_t* w, size_t
   int64_t i = 0;
   for (; i + 16 <= k; i += 16) {
     // Fetch the next tile (it follows this one in memory) in address order into L2.
-    const char* ahead = reinterpret_cast<const char*>(w + NW * row_bytes) + NW * i * kElemBytes<T>;
+    // Integer arithmetic: the address may lie past the end of the weights (prefetch ignores it).
+    const uintptr_t ahead =
+        reinterpret_cast<uintptr_t>(w) + NW * row_bytes + NW * i * kElemBytes<T>;
     for (int line = 0; line < (NW * 16 * kElemBytes<T> + 63) / 64; ++line) {
-      _mm_prefetch(ahead + 64 * line, _MM_HINT_T1);
+      _mm_prefetch(reinterpret_cast<const char*>(ahead + 64 * line), _MM_HINT_T1);
     }
     for (int half = 0; half < 2; ++half) {
       __m256 wv[NW];

@@ -30,9 +30,10 @@ void DirectTile(const float* x, int64_t ldx, int64_t k, const uint8_t* w, size_t
   for (; i + 32 <= k; i += 32) {
     // The next tile's rows follow this tile's in memory: fetch them in address order, as many
     // lines per step as this step consumes, so the tile after this one is in L2 when it starts.
-    const char* ahead = reinterpret_cast<const char*>(w + NW * row_bytes) + NW * i * kElemBytes;
+    // Integer arithmetic: the address may lie past the end of the weights (prefetch ignores it).
+    const uintptr_t ahead = reinterpret_cast<uintptr_t>(w) + NW * row_bytes + NW * i * kElemBytes;
     for (int line = 0; line < NW * kElemBytes / 2; ++line) {
-      _mm_prefetch(ahead + 64 * line, kPrefetchHint);
+      _mm_prefetch(reinterpret_cast<const char*>(ahead + 64 * line), kPrefetchHint);
     }
     for (int half = 0; half < 2; ++half) {
       __m512 wv[NW];
