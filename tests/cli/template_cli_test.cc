@@ -117,6 +117,11 @@ TEST(TemplateCliTest, Errors) {
   EXPECT_EQ(not_list.status, 1);
   EXPECT_NE(not_list.err.find("list of messages"), std::string::npos) << not_list.err;
   EXPECT_EQ(RunMiaotui("template --messages " + messages).status, 1);
+  for (const char* c : {"template", "chat"}) {
+    auto help = RunMiaotui(std::string(c) + " --help");
+    EXPECT_EQ(help.status, 0) << c;
+    EXPECT_NE(help.out.find("usage: miaotui"), std::string::npos) << c;
+  }
 }
 
 }  // namespace
