@@ -154,10 +154,10 @@ Result<QuantizeReport> Quantize(const std::string& in_path, const std::string& o
     job.info = t;
     job.to = t->dtype;
     if (ShouldQuantize(name, t->shape)) {
-      if (!IsFloatType(t->dtype)) {
+      if (!IsFloatType(t->dtype) && preset.base != DType::kF32) {
         return InvalidArgument(in_path + ": tensor '" + name + "' is " + DTypeName(t->dtype) +
                                "; quantize needs F32, F16 or BF16 weights (requantizing is "
-                               "not supported)");
+                               "not supported; --type F32 dequantizes)");
       }
       std::string note;
       job.to = rule.Choose(name, t->shape, &note);

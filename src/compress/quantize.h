@@ -1,8 +1,9 @@
 // Quantize: writes a quantized GGUF from an F32/F16/BF16 GGUF, as llama-quantize does.
 //
 // Contract:
-//  - Input: a GGUF whose quantizable tensors (see tensor_type_rule.h) are F32, F16 or BF16. A
-//    Hugging Face folder is refused for now with a message saying so.
+//  - Input: a GGUF whose quantizable tensors (see tensor_type_rule.h) are F32, F16 or BF16 (any
+//    type with --type F32, which dequantizes). A Hugging Face folder is refused for now with a
+//    message saying so.
 //  - Output: every metadata key copied in order, general.quantization_version = 2 and
 //    general.file_type = the preset's llama_ftype appended; tensors in llama-quantize's order
 //    (by layer, then name), each either copied unchanged or converted to its chosen type by the
