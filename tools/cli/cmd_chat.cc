@@ -66,7 +66,6 @@ int ChatCommand(int argc, char** argv) {
 
   auto format = LoadFormat(model_path, tc);
   if (!format.ok()) return Fail(format.status());
-  InstallInterruptHandler();  // before the session starts its threads
   auto model = models::LoadModel(model_path);
   if (!model.ok()) return Fail(model.status());
   if ((*model)->info().is_encoder) {
@@ -76,6 +75,7 @@ int ChatCommand(int argc, char** argv) {
   runtime::SessionOptions so;
   so.n_threads = threads;
   so.n_ctx = ctx;
+  InstallInterruptHandler();  // before the session starts its threads; Ctrl-C kills until here
   auto session = runtime::Session::Create(**model, so);
   if (!session.ok()) return Fail(session.status());
   runtime::ChatOptions co;
