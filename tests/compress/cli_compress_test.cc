@@ -8,11 +8,13 @@
 #include <fstream>
 #include <iterator>
 
+#include "compress_test_util.h"
 #include "test_util.h"
 
 namespace miaotui {
 namespace {
 
+using testing::ReadAll;
 using testing::SharedPath;
 using testing::TempDir;
 
@@ -20,11 +22,6 @@ struct CmdResult {
   int status = -1;
   std::string out, err;
 };
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 CmdResult Cli(const std::string& args) {
   TempDir dir;

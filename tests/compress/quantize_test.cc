@@ -13,18 +13,15 @@
 #include "compress/tensor_type_rule.h"
 #include "formats/gguf.h"
 #include "quant/convert.h"
+#include "compress_test_util.h"
 #include "test_util.h"
 
 namespace miaotui {
 namespace {
 
+using testing::ReadAll;
 using testing::SharedPath;
 using testing::TempDir;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // The goldens were made with --pure, except Q4_K_M (the normal mix); README section 3.
 TEST(QuantizeGoldenTest, FilesAreByteIdenticalToLlamaQuantize) {
