@@ -29,8 +29,9 @@ void StoreKv(const float* k, const float* v, const KvIndex& index, int64_t n_tok
   }
 }
 
-void Attend(const float* q, const KvIndex& index, int64_t n_tokens, const AttentionParams& p,
-            const KvLayerView& cache, float* out, float* scratch, int ith, int nth) {
+void AttendReference(const float* q, const KvIndex& index, int64_t n_tokens,
+                     const AttentionParams& p, const KvLayerView& cache, float* out,
+                     float* scratch, int ith, int nth) {
   const int64_t hd = p.head_dim;
   const int64_t kv_row = p.n_head_kv * hd;
   const int64_t q_row = p.n_head * hd;

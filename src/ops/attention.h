@@ -47,8 +47,20 @@ struct KvIndex {
 void StoreKv(const float* k, const float* v, const KvIndex& index, int64_t n_tokens,
              const AttentionParams& p, const KvLayerView& cache, int ith, int nth);
 
+// Tiled attention (the fast path): for each run of up to 16 consecutive tokens of one sequence
+// and each KV head, the queries of every head sharing that KV head are processed together
+// against blocks of 64 keys converted once to float32, with an online softmax, so the score
+// matrix is never materialized beyond one tile. `scratch` holds nth * AttendScratchFloats(p)
+// floats.
 void Attend(const float* q, const KvIndex& index, int64_t n_tokens, const AttentionParams& p,
             const KvLayerView& cache, float* out, float* scratch, int ith, int nth);
+int64_t AttendScratchFloats(const AttentionParams& p);
+
+// The reference: one (token, head) pair at a time, one key at a time. `scratch` holds
+// nth * max_blocks * block_size floats. Tests compare Attend against it.
+void AttendReference(const float* q, const KvIndex& index, int64_t n_tokens,
+                     const AttentionParams& p, const KvLayerView& cache, float* out,
+                     float* scratch, int ith, int nth);
 
 // Attention over the batch itself, without a cache (encoders): token t attends to the tokens
 // [seg_begin[t], seg_end[t]) of its own sequence - all of them (bidirectional), or only those up

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <random>
 
 #include "ops/attention.h"
@@ -96,7 +97,7 @@ TEST(OpsTest, AttentionMatchesNaiveGroupedQuery) {
     for (int64_t t = 0; t < n_tok; ++t) slots[t] = table[pos[t] / 2] * 2 + pos[t] % 2;
     KvIndex index{.positions = pos.data(), .slots = slots.data(), .seq_of_token = seq.data(),
                   .block_table = table.data(), .max_blocks = 8};
-    std::vector<float> out(n_tok * n_head * hd), scratch(2 * n_ctx);
+    std::vector<float> out(n_tok * n_head * hd), scratch(2 * AttendScratchFloats(p));
     for (int t = 0; t < 2; ++t) StoreKv(k.data(), v.data(), index, n_tok, p, cache, t, 2);
     for (int t = 0; t < 2; ++t) {
       Attend(q.data(), index, n_tok, p, cache, out.data(), scratch.data(), t, 2);
@@ -131,6 +132,76 @@ TEST(OpsTest, ElementwiseOps) {
   for (int i = 0; i < 33; ++i) EXPECT_NEAR(y[i], a[i] / (1 + std::exp(-a[i])) * b[i], 1e-6);
   Add(a.data(), b.data(), 33, y.data(), 0, 1);
   for (int i = 0; i < 33; ++i) EXPECT_FLOAT_EQ(y[i], a[i] + b[i]);
+}
+
+}  // namespace
+}  // namespace miaotui::ops
+
+namespace miaotui::ops {
+namespace {
+
+// The tiled Attend against the one-key-at-a-time reference on batches that mix sequences,
+// decode and prefill rows, tiles longer than 64 keys, GQA groups, windows and F16/F32 caches.
+TEST(OpsTest, TiledAttentionMatchesReference) {
+  std::mt19937 rng(11);
+  for (DType dt : {DType::kF32, DType::kF16}) {
+    for (int64_t window : {0, 37}) {
+      const int64_t n_head = 8, n_kv = 2, hd = 16, bs = 8, n_blocks = 64, max_blocks = 24;
+      AttentionParams p{.n_head = n_head, .n_head_kv = n_kv, .head_dim = hd,
+                        .scale = 0.25f, .window = window};
+      const int64_t kv_row = n_kv * hd;
+      std::vector<uint8_t> kc(n_blocks * bs * kv_row * 4), vc(kc.size());
+      KvLayerView cache{kc.data(), vc.data(), dt, bs, n_blocks};
+      // Three sequences: 150 cached keys + 1 new, 70 cached + 30 new, 0 cached + 21 new.
+      const std::vector<std::pair<int64_t, int64_t>> seqs = {{150, 1}, {70, 30}, {0, 21}};
+      std::vector<int32_t> table(3 * max_blocks);
+      std::vector<int32_t> perm(n_blocks);
+      for (int64_t i = 0; i < n_blocks; ++i) perm[i] = static_cast<int32_t>(i);
+      std::shuffle(perm.begin(), perm.end(), rng);
+      for (int64_t i = 0; i < 3 * max_blocks && i < n_blocks; ++i) table[i] = perm[i];
+      for (int64_t i = n_blocks; i < 3 * max_blocks; ++i) table[i] = 0;
+      // Fill every cached key of every sequence with random K/V, as earlier steps would have.
+      std::vector<int32_t> pos, slots, seq;
+      std::normal_distribution<float> nd(0, 1);
+      std::vector<float> kall, vall;
+      for (int64_t s = 0; s < 3; ++s) {
+        const int64_t total = seqs[s].first + seqs[s].second;
+        for (int64_t j = 0; j < total; ++j) {
+          pos.push_back(static_cast<int32_t>(j));
+          slots.push_back(table[s * max_blocks + j / bs] * static_cast<int32_t>(bs) +
+                          static_cast<int32_t>(j % bs));
+          seq.push_back(static_cast<int32_t>(s));
+          for (int64_t d = 0; d < kv_row; ++d) {
+            kall.push_back(nd(rng));
+            vall.push_back(nd(rng));
+          }
+        }
+      }
+      KvIndex all{pos.data(), slots.data(), seq.data(), table.data(), max_blocks};
+      StoreKv(kall.data(), vall.data(), all, static_cast<int64_t>(pos.size()), p, cache, 0, 1);
+      // The batch: only the new tokens of each sequence.
+      std::vector<int32_t> bpos, bseq;
+      for (int64_t s = 0; s < 3; ++s) {
+        for (int64_t j = seqs[s].first; j < seqs[s].first + seqs[s].second; ++j) {
+          bpos.push_back(static_cast<int32_t>(j));
+          bseq.push_back(static_cast<int32_t>(s));
+        }
+      }
+      const int64_t n = static_cast<int64_t>(bpos.size());
+      KvIndex batch{bpos.data(), nullptr, bseq.data(), table.data(), max_blocks};
+      std::vector<float> q = Random(n * n_head * hd, 12);
+      std::vector<float> want(q.size()), got(q.size());
+      std::vector<float> ref_scratch(2 * max_blocks * bs);
+      std::vector<float> scratch(3 * AttendScratchFloats(p));
+      for (int t = 0; t < 2; ++t) {
+        AttendReference(q.data(), batch, n, p, cache, want.data(), ref_scratch.data(), t, 2);
+      }
+      for (int t = 0; t < 3; ++t) Attend(q.data(), batch, n, p, cache, got.data(), scratch.data(), t, 3);
+      for (size_t i = 0; i < got.size(); ++i) {
+        ASSERT_NEAR(got[i], want[i], 2e-5) << DTypeName(dt) << " window " << window << " at " << i;
+      }
+    }
+  }
 }
 
 }  // namespace
