@@ -32,7 +32,7 @@ inline Encoded Encode(DType t, const std::vector<float>& v) {
   e.values.resize(v.size());
   if (t == DType::kF32) {
     e.bytes.resize(v.size() * 4);
-    std::memcpy(e.bytes.data(), v.data(), e.bytes.size());
+    if (!v.empty()) std::memcpy(e.bytes.data(), v.data(), e.bytes.size());
     e.values = v;
     return e;
   }
