@@ -76,6 +76,7 @@ class GgufFile {
   uint64_t alignment() const { return alignment_; }
   uint64_t data_offset() const { return data_offset_; }  // absolute offset of the data section
   uint64_t file_size() const { return map_.size(); }
+  const uint8_t* raw_data() const { return map_.data(); }  // the whole mapped file
 
   const std::vector<GgufKv>& metadata() const { return kvs_; }
   const GgufValue* Find(std::string_view key) const;  // nullptr if absent

@@ -14,6 +14,10 @@
 #include "graph/graph.h"
 #include "graph/kv_cache.h"
 
+namespace miaotui::dist {
+class Communicator;
+}
+
 namespace miaotui::graph {
 
 class Executor {
@@ -24,6 +28,7 @@ class Executor {
   // keys per token (block-table row length x block size). REQUIRES: g planned.
   void Prepare(const Graph& g, int64_t max_keys);
   int32_t* InputI32(const Graph& g, Tensor t);
+  float* InputF32(const Graph& g, Tensor t);
   // Runs every live node. `kv` may be null for graphs without attention.
   void Run(const Graph& g, KvCache* kv);
   const float* Output(const Graph& g, Tensor t) const;
@@ -33,6 +38,11 @@ class Executor {
   // statistics such as calibration (activations of every matmul input). Null (the default): none.
   using NodeObserver = std::function<void(const Graph&, const Node&, const Executor&)>;
   void SetObserver(NodeObserver observer) { observer_ = std::move(observer); }
+
+  // The ranks kAllReduce nodes sum over (team member 0 calls it while the others wait at the
+  // barrier). Null (the default): a graph with kAllReduce runs alone and the op is a copy. A
+  // communication error ends the run through Communicator::Abort, naming the rank.
+  void SetCommunicator(dist::Communicator* comm) { comm_ = comm; }
 
   size_t arena_bytes() const { return arena_size_; }
 
@@ -46,6 +56,7 @@ class Executor {
   AlignedBuffer scratch_;
   size_t scratch_size_ = 0;
   NodeObserver observer_;
+  dist::Communicator* comm_ = nullptr;
 };
 
 }  // namespace miaotui::graph

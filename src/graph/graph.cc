@@ -23,6 +23,7 @@ const char* OpName(Op op) {
     case Op::kGelu: return "gelu";
     case Op::kAttendSegments: return "attend_segments";
     case Op::kPool: return "pool";
+    case Op::kAllReduce: return "all_reduce";
   }
   return "?";
 }
@@ -38,6 +39,15 @@ Tensor GraphBuilder::Input(const std::string& name, DType dtype, int64_t n) {
   node.name = name;
   node.dtype = dtype;
   node.shape = Shape::Of(n);
+  return Add(std::move(node));
+}
+
+Tensor GraphBuilder::InputMatrix(const std::string& name, int64_t cols, int64_t rows) {
+  Node node;
+  node.op = Op::kInput;
+  node.name = name;
+  node.dtype = DType::kF32;
+  node.shape = Shape::Of(cols, rows);
   return Add(std::move(node));
 }
 
@@ -161,6 +171,10 @@ Tensor GraphBuilder::Pool(Tensor x, Tensor starts, int64_t n_segments, ops::Pool
   Node n = Activation(Op::kPool, {x.id, starts.id}, shape(x).ne[0], n_segments);
   n.pool = mode;
   return Add(std::move(n));
+}
+
+Tensor GraphBuilder::AllReduce(Tensor x) {
+  return Add(Activation(Op::kAllReduce, {x.id}, shape(x).ne[0], shape(x).ne[1]));
 }
 
 }  // namespace miaotui::graph

@@ -41,6 +41,7 @@ enum class Op {
   kGelu,        // (a): flag = tanh form
   kAttendSegments,  // (q, k, v, seg_begin, seg_end): attention within each sequence, no cache
   kPool,        // (x, segment starts input): one row per segment
+  kAllReduce,   // (x): x summed over the ranks of the run's communicator (tensor parallelism)
 };
 const char* OpName(Op op);
 
@@ -91,6 +92,9 @@ class GraphBuilder {
  public:
   Tensor Input(const std::string& name, DType dtype, int64_t n);
   Tensor Weight(const TensorView& w, const std::string& name = "");
+  // An F32 [rows, cols] activation filled by the caller (a pipeline stage's incoming hidden
+  // states).
+  Tensor InputMatrix(const std::string& name, int64_t cols, int64_t rows);
 
   Tensor Embedding(const TensorView& table, Tensor ids);
   Tensor RmsNorm(Tensor x, const TensorView& w, float eps);
@@ -113,6 +117,8 @@ class GraphBuilder {
   Tensor AttendSegments(Tensor q, Tensor k, Tensor v, Tensor seg_begin, Tensor seg_end,
                         const ops::AttentionParams& p, bool causal);
   Tensor Pool(Tensor x, Tensor starts, int64_t n_segments, ops::PoolMode mode);
+  // The sum of x over every rank (tensor-parallel partial results); x itself when run alone.
+  Tensor AllReduce(Tensor x);
 
   void MarkOutput(Tensor t) { g_.outputs.push_back(t.id); }
   // Names the most recent node (for --dot and debugging).

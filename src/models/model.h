@@ -20,6 +20,18 @@
 
 namespace miaotui::models {
 
+// The part of a model one process holds in a distributed run (docs/DISTRIBUTED.md). Tensor
+// parallelism splits every layer's heads and feed-forward columns tp_size ways; pipeline
+// parallelism splits the layers into pp_size contiguous stages. Ranks are numbered
+// pp_rank * tp_size + tp_rank.
+struct Shard {
+  int tp_rank = 0, tp_size = 1;
+  int pp_rank = 0, pp_size = 1;
+  bool whole() const { return tp_size == 1 && pp_size == 1; }
+  bool first_stage() const { return pp_rank == 0; }
+  bool last_stage() const { return pp_rank == pp_size - 1; }
+};
+
 // What `miaotui info` prints and what sessions size their caches from.
 struct ModelInfo {
   std::string arch;         // registry name, e.g. "llama"
@@ -36,6 +48,12 @@ struct ModelInfo {
   bool is_encoder = false;  // BERT-style: embeddings, no generation
   int64_t n_embd = 0;       // width of hidden states / embeddings
   ops::PoolMode pooling = ops::PoolMode::kMean;  // the model's declared pooling (encoders)
+  // Distributed runs: this process's shard. n_layer and kv_dim above are then this shard's
+  // (the KV cache holds only its layers and heads); layers [layer_begin, layer_begin + n_layer)
+  // of the model run here.
+  Shard shard;
+  int64_t layer_begin = 0;
+  uint64_t fingerprint = 0;  // hash of the file's size, metadata and tensor table (GGUF)
 };
 
 // The shape of one decoder forward pass: n_tokens new tokens from n_seqs sequences, logits for
@@ -54,9 +72,13 @@ struct ForwardShape {
 // One forward pass: fill `tokens` (n_tokens), the KV inputs (kv.positions, kv.slots, kv.seq_ids
 // per token; kv.block_table [n_seqs, max_blocks]) and `out_rows` (n_outputs row indices into
 // the batch); `logits` is [n_outputs, n_vocab].
+// A pipeline stage after the first reads `hidden_in` ([n_tokens, n_embd], from the previous
+// stage) instead of embedding `tokens`; a stage before the last writes `hidden_out`
+// ([n_tokens, n_embd]) and has no logits. Unused tensors have id -1.
 struct ForwardGraph {
   graph::Graph graph;
   graph::Tensor tokens, out_rows, logits;
+  graph::Tensor hidden_in, hidden_out;
   graph::KvInputs kv;
   ForwardShape shape;
 };
@@ -82,6 +104,7 @@ class Model {
 
   const ModelInfo& info() const { return info_; }
   const tokenizer::Tokenizer& tokenizer() const { return *tokenizer_; }
+  void set_fingerprint(uint64_t f) { info_.fingerprint = f; }
 
  protected:
   ModelInfo info_;
@@ -90,5 +113,8 @@ class Model {
 
 // Loads a GGUF file or a Hugging Face folder.
 Result<std::unique_ptr<Model>> LoadModel(const std::string& path);
+// Loads this process's shard of a GGUF model (errors: an architecture without tensor / pipeline
+// parallelism, head or layer counts the shard does not divide).
+Result<std::unique_ptr<Model>> LoadModel(const std::string& path, const Shard& shard);
 
 }  // namespace miaotui::models

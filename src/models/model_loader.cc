@@ -53,4 +53,57 @@ Result<std::unique_ptr<Model>> LoadModel(const std::string& path) {
                        "', which is not supported (supported: " + SupportedList(false) + ")");
 }
 
+namespace {
+
+// FNV-1a over the file size and every byte before the tensor data (header, metadata, tensor
+// table): two ranks with different files disagree here without reading any weights.
+uint64_t Fingerprint(const formats::GgufFile& f) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](const uint8_t* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  const uint64_t size = f.file_size();
+  mix(reinterpret_cast<const uint8_t*>(&size), sizeof(size));
+  mix(f.raw_data(), static_cast<size_t>(f.data_offset()));
+  return h;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> LoadModel(const std::string& path, const Shard& shard) {
+  if (shard.tp_size < 1 || shard.pp_size < 1 || shard.tp_rank < 0 ||
+      shard.tp_rank >= shard.tp_size || shard.pp_rank < 0 || shard.pp_rank >= shard.pp_size) {
+    return InvalidArgument("invalid shard: tensor-parallel rank " + std::to_string(shard.tp_rank) +
+                           " of " + std::to_string(shard.tp_size) + ", pipeline rank " +
+                           std::to_string(shard.pp_rank) + " of " +
+                           std::to_string(shard.pp_size));
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return NotFound(path + ": no such file or folder");
+  if (std::filesystem::is_directory(path, ec)) {
+    if (shard.whole()) return LoadModel(path);
+    return Unimplemented(path + ": tensor and pipeline parallelism need a GGUF file (convert the "
+                         "folder with llama.cpp's converter)");
+  }
+  MT_ASSIGN_OR_RETURN(std::unique_ptr<formats::GgufFile> file, formats::GgufFile::Open(path));
+  std::shared_ptr<const formats::GgufFile> gguf(std::move(file));
+  const uint64_t fingerprint = Fingerprint(*gguf);
+  MT_ASSIGN_OR_RETURN(std::string arch, gguf->GetString("general.architecture"));
+  for (const auto& a : Architectures()) {
+    if (a.gguf_name != arch) continue;
+    if (!a.from_gguf_shard) {
+      if (!shard.whole()) {
+        return Unimplemented(path + ": architecture '" + arch +
+                             "' does not support tensor or pipeline parallelism");
+      }
+    }
+    Result<std::unique_ptr<Model>> m =
+        a.from_gguf_shard ? a.from_gguf_shard(gguf, shard) : a.from_gguf(gguf);
+    if (m.ok()) (*m)->set_fingerprint(fingerprint);
+    return m;
+  }
+  return Unimplemented(path + ": general.architecture is '" + arch +
+                       "', which is not supported (supported: " + SupportedList(false) + ")");
+}
+
 }  // namespace miaotui::models

@@ -13,8 +13,9 @@ const std::vector<ArchitectureEntry>& Architectures() {
       llama::RegistryEntry(llama::LlamaFamilyVariant()),
       llama::RegistryEntry(qwen2::Qwen2Variant()),
       llama::RegistryEntry(phi3::Phi3Variant()),
-      {"gpt2", {"GPT2LMHeadModel"}, gpt2::Gpt2Model::FromGguf, gpt2::Gpt2Model::FromHfFolder},
-      {"bert", {"BertModel"}, bert::BertModel::FromGguf, bert::BertModel::FromHfFolder},
+      {"gpt2", {"GPT2LMHeadModel"}, gpt2::Gpt2Model::FromGguf, gpt2::Gpt2Model::FromHfFolder,
+       gpt2::Gpt2Model::FromGgufShard},
+      {"bert", {"BertModel"}, bert::BertModel::FromGguf, bert::BertModel::FromHfFolder, nullptr},
   };
   return kArchitectures;
 }

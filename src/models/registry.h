@@ -17,6 +17,10 @@ struct ArchitectureEntry {
   std::function<Result<std::unique_ptr<Model>>(std::shared_ptr<const formats::GgufFile>)>
       from_gguf;
   std::function<Result<std::unique_ptr<Model>>(const std::string& dir)> from_hf;
+  // A shard for tensor / pipeline parallelism (null: the architecture runs whole only).
+  std::function<Result<std::unique_ptr<Model>>(std::shared_ptr<const formats::GgufFile>,
+                                               const Shard&)>
+      from_gguf_shard;
 };
 
 const std::vector<ArchitectureEntry>& Architectures();

@@ -85,6 +85,27 @@ Result<TensorView> WeightSource::MatrixTransposed(const std::string& name, const
   return out;
 }
 
+Result<TensorView> WeightSource::ColumnSlice(const TensorView& v, int64_t begin, int64_t count,
+                                             const std::string& name) {
+  const int64_t block = GetDTypeInfo(v.dtype).block_size;
+  if (begin % block != 0 || count % block != 0 || begin < 0 || begin + count > v.cols()) {
+    return InvalidArgument(path_ + ": tensor '" + name + "' (" + DTypeName(v.dtype) + ", " +
+                           std::to_string(v.cols()) + " columns) cannot be split at columns [" +
+                           std::to_string(begin) + ", " + std::to_string(begin + count) +
+                           "): shards must be whole blocks of " + std::to_string(block));
+  }
+  const size_t skip = RowBytes(v.dtype, begin), row = RowBytes(v.dtype, count);
+  AlignedBuffer buf = AlignedAlloc(row * static_cast<size_t>(v.rows()));
+  for (int64_t r = 0; r < v.rows(); ++r) {
+    std::memcpy(buf.get() + r * row, v.row(r) + skip, row);
+  }
+  TensorView out = v;
+  out.data = buf.get();
+  out.shape = Shape::Of(count, v.rows());
+  owned_.push_back(std::move(buf));
+  return out;
+}
+
 std::string LayerName(const std::string& pattern, int64_t layer) {
   std::string s = pattern;
   size_t at = s.find("{}");

@@ -39,6 +39,11 @@ class WeightSource {
   // returned in the usual (in, out) layout as an owned copy of the same type.
   Result<TensorView> MatrixTransposed(const std::string& name, const Shape& expected);
   bool Has(const std::string& name) const;
+  // Columns [begin, begin + count) of every row of `v` (a tensor-parallel shard of an input
+  // dimension), as an owned copy: only those bytes of each row are read. For a block-quantized
+  // type, begin and count must be multiples of the block size (else an error naming `name`).
+  Result<TensorView> ColumnSlice(const TensorView& v, int64_t begin, int64_t count,
+                                 const std::string& name);
 
   int64_t n_params() const { return n_params_; }
   int64_t n_bytes() const { return n_bytes_; }

@@ -46,6 +46,7 @@ Result<GenerateResult> Generate(Session& session, const std::vector<int32_t>& pr
   std::string pending;  // bytes not yet streamed
   for (int32_t i = 0; options.n_predict < 0 || i < options.n_predict; ++i) {
     int32_t id = sampler.Sample(logits, history);
+    MT_ASSIGN_OR_RETURN(id, session.AgreeToken(id));  // distributed runs: one token everywhere
     if (!options.ignore_eos && tok.IsEndOfGeneration(id)) {
       result.stopped_at_eog = true;
       break;

@@ -1,9 +1,11 @@
 #include "runtime/session.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "base/cpu_features.h"
+#include "dist/communicator.h"
 
 namespace miaotui::runtime {
 
@@ -30,7 +32,23 @@ Result<std::unique_ptr<Session>> Session::Create(const models::Model& model,
   if (n_ctx > (1 << 20)) {
     return InvalidArgument("context size " + std::to_string(n_ctx) + " is larger than 1048576");
   }
+  if (!info.shard.whole() && options.comm == nullptr) {
+    return InvalidArgument("a model shard (tensor or pipeline parallel) needs a communicator");
+  }
+  if (options.comm != nullptr &&
+      options.comm->size() != info.shard.tp_size * info.shard.pp_size) {
+    return InvalidArgument("the run has " + std::to_string(options.comm->size()) +
+                           " ranks but the shard expects tp x pp = " +
+                           std::to_string(info.shard.tp_size) + " x " +
+                           std::to_string(info.shard.pp_size));
+  }
+  if (info.shard.tp_size > 1 && info.shard.pp_size > 1) {
+    return Unimplemented("combining tensor and pipeline parallelism (--tp " +
+                         std::to_string(info.shard.tp_size) + " --pp " +
+                         std::to_string(info.shard.pp_size) + ") is not supported yet");
+  }
   auto s = std::unique_ptr<Session>(new Session(model, options));
+  s->executor_.SetCommunicator(options.comm);
   const int64_t n_blocks = (n_ctx + kBlockSize - 1) / kBlockSize;
   s->n_ctx_ = n_ctx;
   s->kv_ = std::make_unique<graph::KvCache>(static_cast<int>(info.n_layer), n_blocks, kBlockSize,
@@ -72,9 +90,16 @@ Result<std::span<const float>> Session::Decode(std::span<const int32_t> tokens, 
                              " is outside the vocabulary [0, " + std::to_string(n_vocab) + ")");
     }
   }
-  logits_.resize(static_cast<size_t>((all_logits ? n : 1) * n_vocab));
-  for (int64_t start = 0; start < n; start += options_.max_batch) {
-    const int64_t len = std::min(options_.max_batch, n - start);
+  logits_.assign(static_cast<size_t>((all_logits ? n : 1) * n_vocab), 0.0f);
+  const models::Shard& shard = model_.info().shard;
+  const int64_t step = shard.pp_size > 1
+                           ? std::min(options_.max_batch,
+                                      options_.micro_batch > 0 ? options_.micro_batch : 32)
+                           : options_.max_batch;
+  const int64_t n_embd = model_.info().n_embd;
+  const int rank = options_.comm ? options_.comm->rank() : 0;
+  for (int64_t start = 0; start < n; start += step) {
+    const int64_t len = std::min(step, n - start);
     const bool last_chunk = start + len == n;
     const int64_t n_out = all_logits ? len : 1;
     const models::ForwardGraph& fg = GraphFor(len, n_out);
@@ -97,8 +122,18 @@ Result<std::span<const float>> Session::Decode(std::span<const int32_t> tokens, 
     } else {
       rows[0] = static_cast<int32_t>(len - 1);
     }
+    const size_t hidden_bytes = sizeof(float) * static_cast<size_t>(len * n_embd);
+    if (fg.hidden_in.id >= 0) {  // from the previous pipeline stage (same tensor-parallel rank)
+      MT_RETURN_IF_ERROR(options_.comm->Recv(executor_.InputF32(fg.graph, fg.hidden_in),
+                                             hidden_bytes, rank - shard.tp_size, kHiddenTag));
+    }
     executor_.Run(fg.graph, kv_.get());
     n_past_ += len;
+    if (fg.hidden_out.id >= 0) {
+      MT_RETURN_IF_ERROR(options_.comm->Send(executor_.Output(fg.graph, fg.hidden_out),
+                                             hidden_bytes, rank + shard.tp_size, kHiddenTag));
+      continue;
+    }
     const float* out = executor_.Output(fg.graph, fg.logits);
     if (all_logits) {
       std::memcpy(logits_.data() + start * n_vocab, out, sizeof(float) * len * n_vocab);
@@ -107,6 +142,32 @@ Result<std::span<const float>> Session::Decode(std::span<const int32_t> tokens, 
     }
   }
   return std::span<const float>(logits_);
+}
+
+Status CheckSameModelEverywhere(dist::Communicator& comm, const models::ModelInfo& info) {
+  std::vector<uint64_t> all(comm.size());
+  MT_RETURN_IF_ERROR(comm.AllGather(&info.fingerprint, sizeof(uint64_t), all.data()));
+  for (int r = 1; r < comm.size(); ++r) {
+    if (all[r] != all[0]) {
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), " (fingerprint %016llx vs %016llx)",
+                    static_cast<unsigned long long>(all[r]),
+                    static_cast<unsigned long long>(all[0]));
+      return InvalidArgument("rank " + std::to_string(r) + "'s model file differs from rank 0's: "
+                             "size, metadata or tensor table do not match" + buf +
+                             "; every rank must load the same file (" + info.path + " on rank " +
+                             std::to_string(comm.rank()) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<int32_t> Session::AgreeToken(int32_t id) {
+  dist::Communicator* comm = options_.comm;
+  if (comm == nullptr || comm->size() == 1) return id;
+  const models::Shard& shard = model_.info().shard;
+  MT_RETURN_IF_ERROR(comm->Broadcast(&id, sizeof(id), (shard.pp_size - 1) * shard.tp_size));
+  return id;
 }
 
 }  // namespace miaotui::runtime

@@ -21,6 +21,10 @@
 #include "graph/passes.h"
 #include "models/model.h"
 
+namespace miaotui::dist {
+class Communicator;
+}
+
 namespace miaotui::runtime {
 
 struct SessionOptions {
@@ -29,6 +33,10 @@ struct SessionOptions {
   DType kv_type = DType::kF16;
   graph::PassOptions passes;
   int64_t max_batch = 512;  // prompt tokens per graph (longer prompts are split)
+  // Distributed runs (the model is a models::Shard): the ranks' communicator, and the prompt
+  // tokens per pipeline micro-batch (0: 32), so stages work on different micro-batches at once.
+  dist::Communicator* comm = nullptr;
+  int64_t micro_batch = 0;
 };
 
 class Session {
@@ -38,7 +46,13 @@ class Session {
 
   // Errors: an empty batch, a token id outside the vocabulary, or a context overflow
   // ("prompt of N tokens does not fit the context of M").
+  // Under pipeline parallelism every rank calls Decode with the same tokens: a stage receives
+  // hidden states from the previous one and sends its own on; only the last stage's logits are
+  // real (the others return zeros), so the sampled token must go through AgreeToken.
   Result<std::span<const float>> Decode(std::span<const int32_t> tokens, bool all_logits);
+  // Distributed runs: every rank gets the token chosen on the rank holding the logits (the last
+  // pipeline stage's first tensor-parallel rank). Alone: `id` unchanged.
+  Result<int32_t> AgreeToken(int32_t id);
 
   int64_t n_past() const { return n_past_; }
   int64_t n_ctx() const { return n_ctx_; }
@@ -60,6 +74,7 @@ class Session {
   Session(const models::Model& model, const SessionOptions& options);
   const models::ForwardGraph& GraphFor(int64_t n_tokens, int64_t n_outputs);
   static constexpr int64_t kBlockSize = 16;
+  static constexpr int kHiddenTag = 1;  // pipeline hidden states
 
   const models::Model& model_;
   SessionOptions options_;
@@ -72,5 +87,9 @@ class Session {
   std::vector<float> logits_;
   int64_t n_past_ = 0;
 };
+
+// Distributed runs: every rank loaded the same model file (size, metadata and tensor table), else
+// an error naming the first rank whose file differs from rank 0's.
+Status CheckSameModelEverywhere(dist::Communicator& comm, const models::ModelInfo& info);
 
 }  // namespace miaotui::runtime

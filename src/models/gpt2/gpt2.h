@@ -42,10 +42,19 @@ class Gpt2Model : public Model {
 
   static Result<std::unique_ptr<Model>> FromGguf(std::shared_ptr<const formats::GgufFile> gguf);
   static Result<std::unique_ptr<Model>> FromHfFolder(const std::string& dir);
+  // This process's shard (tensor / pipeline parallelism); see models::Shard.
+  static Result<std::unique_ptr<Model>> FromGgufShard(
+      std::shared_ptr<const formats::GgufFile> gguf, const Shard& shard);
 
  private:
   void FillInfo(const std::string& path, const std::string& format);
+  Status ApplyShard(const Shard& shard, const std::string& path);  // gpt2_shard.cc
+  graph::Tensor TpReduce(graph::GraphBuilder& g, graph::Tensor t) const {
+    return shard_.tp_size > 1 ? g.AllReduce(t) : t;
+  }
   Gpt2Config config_;
+  Shard shard_;
+  int64_t layer_begin_ = 0, layer_end_ = -1;  // -1: every layer
   Gpt2Weights weights_;
   std::unique_ptr<WeightSource> source_;
 };

@@ -91,6 +91,7 @@ void Gpt2Model::FillInfo(const std::string& path, const std::string& format) {
   info_.n_ctx_train = c.n_ctx_train;
   info_.n_layer = c.n_layer;
   info_.kv_dim = c.n_embd;
+  info_.n_embd = c.n_embd;
   info_.n_params = source_->n_params();
   info_.weight_bytes = source_->n_bytes();
   info_.tensor_types.assign(source_->type_counts().begin(), source_->type_counts().end());
@@ -122,6 +123,16 @@ Result<std::unique_ptr<Model>> Gpt2Model::FromGguf(std::shared_ptr<const formats
   MT_RETURN_IF_ERROR(LoadWeights(*m->source_, kGgufNames, c, &m->weights_));
   m->FillInfo(f.path(), "gguf");
   return std::unique_ptr<Model>(std::move(m));
+}
+
+Result<std::unique_ptr<Model>> Gpt2Model::FromGgufShard(
+    std::shared_ptr<const formats::GgufFile> gguf, const Shard& shard) {
+  const std::string path = gguf->path();
+  MT_ASSIGN_OR_RETURN(std::unique_ptr<Model> m, FromGguf(std::move(gguf)));
+  if (!shard.whole()) {
+    MT_RETURN_IF_ERROR(static_cast<Gpt2Model*>(m.get())->ApplyShard(shard, path));
+  }
+  return m;
 }
 
 Result<std::unique_ptr<Model>> Gpt2Model::FromHfFolder(const std::string& dir) {

@@ -96,7 +96,8 @@ class LlamaModel : public Model {
   ForwardGraph BuildForward(const ForwardShape& shape) const override;
 
   static Result<std::unique_ptr<Model>> FromGguf(const LlamaVariant& v,
-                                                 std::shared_ptr<const formats::GgufFile> gguf);
+                                                 std::shared_ptr<const formats::GgufFile> gguf,
+                                                 const Shard& shard = {});
   static Result<std::unique_ptr<Model>> FromHfFolder(const LlamaVariant& v,
                                                      const std::string& dir);
 
@@ -105,10 +106,17 @@ class LlamaModel : public Model {
  private:
   Status LoadWeights(const LlamaNames& names);
   void FillInfo(const std::string& arch, const std::string& path, const std::string& format);
+  // Keeps this shard's heads, feed-forward columns and layers (llama_shard.cc).
+  Status ApplyShard(const Shard& shard, const std::string& path);
+  graph::Tensor TpReduce(graph::GraphBuilder& g, graph::Tensor t) const {
+    return shard_.tp_size > 1 ? g.AllReduce(t) : t;
+  }
 
   LlamaConfig config_;
   LlamaWeights weights_;
   std::unique_ptr<WeightSource> source_;
+  Shard shard_;
+  int64_t layer_begin_ = 0, layer_end_ = -1;  // -1: every layer
 };
 
 // Validates hyperparameters; errors name `path`.

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/common/decoder_inputs.h"
+#include "models/common/shard.h"
 
 #include "models/llama/llama.h"
 
@@ -27,22 +28,30 @@ ForwardGraph LlamaModel::BuildForward(const ForwardShape& shape) const {
                                   .scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim)),
                                   .window = c.sliding_window};
 
-  graph::Tensor x = g.Embedding(w.tok_embd, fg.tokens);
-  for (int64_t l = 0; l < c.n_layer; ++l) {
+  // A pipeline stage runs layers [begin, end); its KV cache holds just those.
+  const int64_t begin = layer_begin_, end = layer_end_ < 0 ? c.n_layer : layer_end_;
+  graph::Tensor x;
+  if (shard_.first_stage()) {
+    x = g.Embedding(w.tok_embd, fg.tokens);
+  } else {
+    x = StageInput(g, c.n_embd, &fg);
+  }
+  for (int64_t l = begin; l < end; ++l) {
     const LlamaLayer& L = w.layers[l];
     // Self-attention block.
     graph::Tensor h = g.RmsNorm(x, L.attn_norm, c.rms_eps);
     graph::Tensor q = g.Rope(g.Linear(h, L.wq, L.bq), fg.kv.positions, rope_q);
     graph::Tensor k = g.Rope(g.Linear(h, L.wk, L.bk), fg.kv.positions, rope_k);
     graph::Tensor v = g.Linear(h, L.wv, L.bv);
-    graph::Tensor a = g.Attention(q, k, v, fg.kv, attn, static_cast<int>(l));
-    x = g.Add(x, g.MatMul(a, L.wo));
+    graph::Tensor a = g.Attention(q, k, v, fg.kv, attn, static_cast<int>(l - begin));
+    x = g.Add(x, TpReduce(g, g.MatMul(a, L.wo)));
     // SwiGLU feed-forward block.
     h = g.RmsNorm(x, L.ffn_norm, c.rms_eps);
     graph::Tensor gate = g.Silu(g.MatMul(h, L.w_gate));
     graph::Tensor up = g.MatMul(h, L.w_up);
-    x = g.Add(x, g.MatMul(g.Mul(gate, up), L.w_down));
+    x = g.Add(x, TpReduce(g, g.MatMul(g.Mul(gate, up), L.w_down)));
   }
+  if (FinishEarlyStage(g, x, shard_, &fg)) return fg;
   // Only the requested rows go through the final norm and the (large) output projection.
   x = g.SelectRows(x, fg.out_rows);
   x = g.RmsNorm(x, w.output_norm, c.rms_eps);

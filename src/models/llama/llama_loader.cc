@@ -134,7 +134,7 @@ void LlamaModel::FillInfo(const std::string& arch, const std::string& path,
 }
 
 Result<std::unique_ptr<Model>> LlamaModel::FromGguf(
-    const LlamaVariant& v, std::shared_ptr<const formats::GgufFile> gguf) {
+    const LlamaVariant& v, std::shared_ptr<const formats::GgufFile> gguf, const Shard& shard) {
   auto m = std::unique_ptr<LlamaModel>(new LlamaModel());
   LlamaConfig& c = m->config_;
   const formats::GgufFile& f = *gguf;
@@ -181,6 +181,7 @@ Result<std::unique_ptr<Model>> LlamaModel::FromGguf(
   m->source_ = std::make_unique<WeightSource>(gguf);
   MT_RETURN_IF_ERROR(m->LoadWeights(v.gguf_names));
   m->FillInfo(v.gguf_arch, f.path(), "gguf");
+  if (!shard.whole()) MT_RETURN_IF_ERROR(m->ApplyShard(shard, f.path()));
   return std::unique_ptr<Model>(std::move(m));
 }
 

@@ -56,6 +56,10 @@ ArchitectureEntry RegistryEntry(const LlamaVariant& v) {
         return LlamaModel::FromGguf(*p, std::move(f));
       },
       .from_hf = [p](const std::string& dir) { return LlamaModel::FromHfFolder(*p, dir); },
+      .from_gguf_shard =
+          [p](std::shared_ptr<const formats::GgufFile> f, const Shard& shard) {
+            return LlamaModel::FromGguf(*p, std::move(f), shard);
+          },
   };
 }
 
