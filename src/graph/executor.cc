@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/check.h"
+#include "dist/communicator.h"
 #include "ops/ops.h"
 
 namespace miaotui::graph {
@@ -38,6 +39,11 @@ uint8_t* Executor::Ptr(const Graph& g, int id) const {
 int32_t* Executor::InputI32(const Graph& g, Tensor t) {
   CHECK(g.nodes[t.id].op == Op::kInput && g.nodes[t.id].dtype == DType::kI32);
   return reinterpret_cast<int32_t*>(Ptr(g, t.id));
+}
+
+float* Executor::InputF32(const Graph& g, Tensor t) {
+  CHECK(g.nodes[t.id].op == Op::kInput && g.nodes[t.id].dtype == DType::kF32);
+  return reinterpret_cast<float*>(Ptr(g, t.id));
 }
 
 const float* Executor::Output(const Graph& g, Tensor t) const {
@@ -125,6 +131,20 @@ void Executor::RunNode(const Graph& g, const Node& n, KvCache* kv, int ith, int 
     case Op::kPool:
       ops::Pool(f32(0), cols, i32(1), rows, n.pool, out, ith, nth);
       break;
+    case Op::kAllReduce: {
+      const float* in = f32(0);
+      if (in != out) {
+        int64_t r0, r1;
+        ThreadPool::SplitRange(rows, nth, ith, &r0, &r1);
+        std::memcpy(out + r0 * cols, in + r0 * cols, (r1 - r0) * cols * sizeof(float));
+      }
+      if (comm_ == nullptr) break;
+      pool_->Barrier();
+      if (ith == 0) {
+        if (Status s = comm_->AllReduceSum(out, rows * cols); !s.ok()) comm_->Abort(s);
+      }
+      break;
+    }
     case Op::kInput:
     case Op::kWeight:
       break;
