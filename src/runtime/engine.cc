@@ -137,6 +137,7 @@ class Engine::Impl {
   graph::KvCache kv_;
   BlockPool blocks_;
   std::map<models::ForwardShape, models::ForwardGraph> graphs_;
+  std::vector<float> masked_;  // a constrained request's logits row
 
   // Shared with Submit/Cancel.
   mutable std::mutex mu_;
@@ -347,7 +348,16 @@ Status Engine::Impl::Step() {
   for (size_t i = 0; i < samplers.size(); ++i) {
     Sequence& s = *samplers[i];
     const float* row_logits = logits + static_cast<int64_t>(i) * n_vocab;
-    const int32_t tok = s.sampler->Sample(std::span<const float>(row_logits, n_vocab), s.tokens);
+    std::span<const float> row(row_logits, n_vocab);
+    if (s.req.constraint) {
+      masked_.assign(row_logits, row_logits + n_vocab);
+      int64_t left = o_.n_ctx - static_cast<int64_t>(s.tokens.size());
+      if (s.req.max_tokens >= 0) left = std::min<int64_t>(left, s.req.max_tokens - s.n_generated);
+      s.req.constraint->Mask(masked_, left);
+      row = masked_;
+    }
+    const int32_t tok = s.sampler->Sample(row, s.tokens, static_cast<size_t>(s.n_prompt));
+    if (s.req.constraint) s.req.constraint->Accept(tok);
     EmitToken(s, tok, row_logits);
   }
   if (o_.prefix_cache) {

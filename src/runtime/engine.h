@@ -27,6 +27,7 @@
 #include "graph/passes.h"
 #include "models/model.h"
 #include "runtime/sampler.h"
+#include "runtime/token_constraint.h"
 
 namespace miaotui::runtime {
 
@@ -53,6 +54,8 @@ struct GenerationRequest {
   bool ignore_eos = false;
   std::vector<std::string> stop;   // stop strings (not included in the text)
   int32_t top_logprobs = -1;       // < 0: no logprobs; 0: the chosen token's; n: also top n
+  // Optional: masks the logits before each draw (e.g. JSON output); logprobs stay unmasked.
+  std::shared_ptr<TokenConstraint> constraint;
 };
 
 struct TokenLogprob {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace miaotui::runtime {
@@ -19,6 +20,14 @@ Status SamplingParams::Validate() const {
   if (!(repeat_penalty > 0)) {
     return InvalidArgument("--repeat-penalty must be > 0, got " + std::to_string(repeat_penalty));
   }
+  if (!(presence_penalty >= -2) || presence_penalty > 2) {
+    return InvalidArgument("presence_penalty must be in [-2, 2], got " +
+                           std::to_string(presence_penalty));
+  }
+  if (!(frequency_penalty >= -2) || frequency_penalty > 2) {
+    return InvalidArgument("frequency_penalty must be in [-2, 2], got " +
+                           std::to_string(frequency_penalty));
+  }
   if (repeat_last_n < 0) {
     return InvalidArgument("--repeat-last-n must be >= 0, got " + std::to_string(repeat_last_n));
   }
@@ -35,7 +44,8 @@ int32_t Argmax(std::span<const float> logits) {
 
 Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(params.seed) {}
 
-int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> history) {
+int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> history,
+                        size_t generated_from) {
   const int32_t n = static_cast<int32_t>(logits.size());
   cands_.resize(n);
   for (int32_t i = 0; i < n; ++i) cands_[i] = {i, logits[i], 0.0f};
@@ -50,6 +60,17 @@ int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> 
       if (id < 0 || id >= n) continue;
       float& l = cands_[id].logit;
       l = l > 0 ? l / params_.repeat_penalty : l * params_.repeat_penalty;
+    }
+  }
+
+  if ((params_.presence_penalty != 0 || params_.frequency_penalty != 0) &&
+      generated_from < history.size()) {
+    std::unordered_map<int32_t, int32_t> counts;
+    for (size_t i = generated_from; i < history.size(); ++i) counts[history[i]]++;
+    for (const auto& [id, count] : counts) {
+      if (id < 0 || id >= n) continue;
+      cands_[id].logit -= static_cast<float>(count) * params_.frequency_penalty +
+                          params_.presence_penalty;
     }
   }
 

@@ -1,7 +1,8 @@
 // Sampler: picks the next token from a row of logits.
 //
 // Order of operations (as llama.cpp's default chain): repetition penalty over the last
-// repeat_last_n tokens, then top-k, then top-p and min-p (on probabilities at temperature 1),
+// repeat_last_n tokens, then OpenAI's presence / frequency penalties over the generated tokens
+// (logit -= count * frequency_penalty + (count > 0) * presence_penalty), then top-k, then top-p and min-p (on probabilities at temperature 1),
 // then temperature, then a draw from the seeded generator. temperature <= 0 is greedy (argmax,
 // lowest id on exact ties) after the penalty. Deterministic for a given seed.
 #pragma once
@@ -22,6 +23,8 @@ struct SamplingParams {
   float min_p = 0.05f;          // <= 0: off
   float repeat_penalty = 1.0f;  // 1: off
   int32_t repeat_last_n = 64;
+  float presence_penalty = 0.0f;   // [-2, 2]; 0: off
+  float frequency_penalty = 0.0f;  // [-2, 2]; 0: off
   uint64_t seed = 0;
 
   // Checks ranges; names the offending option.
@@ -31,8 +34,11 @@ struct SamplingParams {
 class Sampler {
  public:
   explicit Sampler(const SamplingParams& params);
-  // `history`: tokens seen so far (prompt and generated), for the repetition penalty.
-  int32_t Sample(std::span<const float> logits, std::span<const int32_t> history);
+  // `history`: tokens seen so far (prompt and generated), for the repetition penalty;
+  // history[generated_from..] are the generated ones, counted by the presence / frequency
+  // penalties.
+  int32_t Sample(std::span<const float> logits, std::span<const int32_t> history,
+                 size_t generated_from = 0);
 
  private:
   struct Candidate {

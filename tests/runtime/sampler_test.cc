@@ -82,5 +82,30 @@ TEST(SamplerTest, ValidateNamesTheOption) {
   EXPECT_NE(p.Validate().message().find("--temp"), std::string::npos);
 }
 
+TEST(SamplerTest, PresenceAndFrequencyPenaltiesCountGeneratedTokensOnly) {
+  // Token 0 leads by 1.0; it was generated twice (history[1..]), token 1 appears in the prompt.
+  std::vector<float> l = {2.0f, 1.0f, 0.5f};
+  std::vector<int32_t> hist = {1, 0, 0};
+  SamplingParams p;
+  p.temperature = 0;
+  p.presence_penalty = 0.6f;  // 2.0 - 0.6 = 1.4 > 1.0: still token 0
+  EXPECT_EQ(Sampler(p).Sample(l, hist, 1), 0);
+  p.presence_penalty = 0;
+  p.frequency_penalty = 0.6f;  // 2.0 - 2 * 0.6 = 0.8 < 1.0: token 1
+  EXPECT_EQ(Sampler(p).Sample(l, hist, 1), 1);
+  // The prompt's token 1 is not penalized; counting from 0 it would be (1.0 - 0.6 = 0.4).
+  p.frequency_penalty = 0;
+  p.presence_penalty = 1.5f;  // 0.5 vs 1.0 vs 0.5
+  EXPECT_EQ(Sampler(p).Sample(l, hist, 1), 1);
+  EXPECT_EQ(Sampler(p).Sample(l, hist, 0), 0);  // ties 0.5 / -0.5 / 0.5: lowest id
+  p.presence_penalty = -0.5f;  // negative values encourage repetition
+  EXPECT_EQ(Sampler(p).Sample(std::vector<float>{1.0f, 1.2f}, std::vector<int32_t>{0}, 0), 0);
+  p.presence_penalty = 2.5f;
+  EXPECT_NE(p.Validate().message().find("presence_penalty"), std::string::npos);
+  p.presence_penalty = 0;
+  p.frequency_penalty = -3;
+  EXPECT_NE(p.Validate().message().find("frequency_penalty"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace miaotui::runtime

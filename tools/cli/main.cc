@@ -17,6 +17,8 @@ constexpr Subcommand kCommands[] = {
     {"run", "generate text from a prompt", miaotui::cli::RunCommand},
     {"chat", "chat interactively through the model's chat template",
      miaotui::cli::ChatCommand},
+    {"serve", "serve a model over HTTP (OpenAI API, web chat page)",
+     miaotui::cli::ServeCommand},
     {"embed", "embed lines of text with an encoder model (BERT)", miaotui::cli::EmbedCommand},
     {"tokenize", "print the token ids and pieces of a text", miaotui::cli::TokenizeCommand},
     {"template", "render a chat template for a list of messages",

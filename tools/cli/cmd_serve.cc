@@ -1,0 +1,112 @@
+// miaotui serve: the OpenAI-compatible HTTP server (tools/server) over one model, with the web
+// chat page at /. SIGINT / SIGTERM stop admitting (503) and let running requests finish, then
+// exit 0; a second signal cancels what still runs.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "args.h"
+#include "base/mmap_file.h"
+#include "commands.h"
+#include "models/model.h"
+#include "sampling_args.h"
+#include "server.h"
+
+namespace miaotui::cli {
+
+int ServeCommand(int argc, char** argv) {
+  server::ServerOptions o;
+  std::string model_path, template_path, kv_type = "f16";
+  int32_t threads = 0, port = o.port;
+  int64_t ctx = 0, parallel = o.engine.max_seqs, batch = o.engine.step_tokens,
+          queue = o.engine.max_queue, max_tokens = o.limits.max_tokens;
+  SamplingArgs sampling;
+  ArgParser p("miaotui serve",
+              "Serve a model over HTTP with OpenAI's API (/v1/chat/completions, /v1/completions, "
+              "/v1/embeddings, /v1/models), /health, /metrics, /tokenize, /detokenize and a web "
+              "chat page at /.");
+  p.Option("model", "m", &model_path, "PATH", "GGUF file or Hugging Face folder");
+  p.Option("host", "", &o.host, "ADDR", "address to listen on (default 127.0.0.1)");
+  p.Option("port", "", &port, "N", "port (default 8080; 0: any free port)");
+  p.Option("api-key", "", &o.api_key, "KEY", "require 'Authorization: Bearer KEY'");
+  p.Option("model-alias", "", &o.model_alias, "NAME", "the model's id in the API");
+  p.Option("ctx-size", "c", &ctx, "N", "context per sequence (default: the model's, <= 4096)");
+  p.Option("parallel", "", &parallel, "N", "sequences decoded together (default 8)");
+  p.Option("queue", "", &queue, "N", "waiting requests before 429 (default 64)");
+  p.Option("batch-tokens", "b", &batch, "N", "tokens per engine step (default 256)");
+  p.Option("threads", "t", &threads, "N", "compute threads (default: all cores)");
+  p.Option("kv-type", "", &kv_type, "f16|f32", "KV-cache type (default f16)");
+  p.Option("max-tokens", "", &max_tokens, "N", "largest max_tokens a request may ask for");
+  p.Option("chat-template", "", &template_path, "FILE",
+           "chat template to use instead of the model's");
+  sampling.Register(p);
+  if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
+  if (p.help_requested()) return 0;
+  if (model_path.empty()) return Fail(InvalidArgument("no model given (use -m PATH)"));
+  if (kv_type != "f16" && kv_type != "f32") {
+    return Fail(InvalidArgument("option --kv-type: expected f32 or f16, got '" + kv_type + "'"));
+  }
+  if (port < 0 || port > 65535) return Fail(InvalidArgument("option --port: 0..65535"));
+  if (queue < 0 || batch < 1 || max_tokens < 1) {
+    return Fail(InvalidArgument("--queue, --batch-tokens and --max-tokens must be positive"));
+  }
+  o.port = port;
+  o.engine.n_threads = threads;
+  o.engine.n_ctx = ctx;
+  o.engine.max_seqs = parallel;
+  o.engine.step_tokens = batch;
+  o.engine.max_queue = queue;
+  o.engine.kv_type = kv_type == "f32" ? DType::kF32 : DType::kF16;
+  o.limits.max_tokens = static_cast<int32_t>(std::min<int64_t>(max_tokens, 1 << 30));
+  o.sampling = sampling.params;  // per-request seeds are drawn by the server
+  if (!template_path.empty()) {
+    auto t = ReadFileToString(template_path);
+    if (!t.ok()) return Fail(t.status());
+    o.chat_template = std::move(*t);
+  }
+
+  // Signals go to one thread (sigwait); block them before any thread starts.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto model = models::LoadModel(model_path);
+  if (!model.ok()) return Fail(model.status());
+  auto srv = server::Server::Create(std::move(*model), o);
+  if (!srv.ok()) return Fail(srv.status());
+  server::Server& server = **srv;
+  if (Status s = server.Bind(); !s.ok()) return Fail(s);
+  std::fprintf(stderr, "miaotui serve: listening on http://%s:%d\n", o.host.c_str(),
+               server.port());
+  std::fflush(stderr);
+
+  std::thread finisher;
+  std::thread watcher([&] {
+    int signals = 0;
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&set, &sig) != 0 || sig == SIGUSR1) return;
+      if (++signals == 1) {
+        std::fprintf(stderr, "miaotui serve: shutting down (finishing running requests)\n");
+        finisher = std::thread([&] { server.Shutdown(/*finish_running=*/true); });
+      } else {
+        std::fprintf(stderr, "miaotui serve: cancelling running requests\n");
+        server.Shutdown(/*finish_running=*/false);
+      }
+    }
+  });
+  server.Run();
+  pthread_kill(watcher.native_handle(), SIGUSR1);
+  watcher.join();
+  if (finisher.joinable()) finisher.join();
+  std::fprintf(stderr, "miaotui serve: stopped\n");
+  return 0;
+}
+
+}  // namespace miaotui::cli
