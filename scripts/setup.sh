@@ -9,5 +9,5 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential g++ cmake ninja-build ccache pkg-config \
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
-  libpcre2-dev libutf8proc-dev python3 libcpp-httplib-dev >/dev/null
+  libpcre2-dev libutf8proc-dev python3 libcpp-httplib-dev openmpi-bin libopenmpi-dev >/dev/null
 echo "setup: dependencies installed"

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "base/mmap_file.h"
 #include "commands.h"
+#include "dist_args.h"
 #include "models/model.h"
 #include "runtime/generator.h"
 
@@ -54,6 +55,8 @@ int RunCommand(int argc, char** argv) {
   p.Flag("no-bos", "", &no_bos, "do not add the BOS token");
   p.Flag("json", "", &json, "print one JSON object instead of streaming text");
   p.Flag("no-fuse", "", &no_fuse, "disable graph fusion passes");
+  DistArgs dist_args;
+  AddDistOptions(p, &dist_args);
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
   if (p.help_requested()) return 0;
   if (model_path.empty()) return Fail(InvalidArgument("no model given (use -m PATH)"));
@@ -65,10 +68,16 @@ int RunCommand(int argc, char** argv) {
   auto kv = ParseKvType(kv_type);
   if (!kv.ok()) return Fail(kv.status());
 
+  auto dist = StartDist(dist_args);
+  if (!dist.ok()) return Fail(dist.status());
+  auto Fail = [&](const Status& s) { return dist->Fail(s); };  // under MPI: stops every rank
+  const bool quiet = !dist->printer();  // rank 0 prints, the others stay silent
+
   auto t0 = std::chrono::steady_clock::now();
-  auto model = models::LoadModel(model_path);
+  auto model = LoadShard(*dist, model_path);
   if (!model.ok()) return Fail(model.status());
   runtime::SessionOptions so;
+  so.comm = dist->comm.get();
   so.n_threads = threads;
   so.n_ctx = ctx;
   so.kv_type = *kv;
@@ -93,13 +102,19 @@ int RunCommand(int argc, char** argv) {
   go.sampling.repeat_penalty = repeat_penalty;
   go.sampling.repeat_last_n = repeat_last_n;
   go.sampling.seed = seed >= 0 ? static_cast<uint64_t>(seed) : std::random_device{}();
+  if (dist->comm->size() > 1) {  // one seed everywhere (the sampled token is agreed anyway)
+    if (Status s = dist->comm->Broadcast(&go.sampling.seed, sizeof(uint64_t), 0); !s.ok()) {
+      return Fail(s);
+    }
+    dist->comm->ResetStats();
+  }
 
-  if (echo && !json) {
+  if (echo && !json && !quiet) {
     std::fputs(prompt.c_str(), stdout);
     std::fflush(stdout);
   }
   auto result = runtime::Generate(**session, ids, go, [&](std::string_view text) {
-    if (json) return;
+    if (json || quiet) return;
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
   });
@@ -107,11 +122,18 @@ int RunCommand(int argc, char** argv) {
     if (!json) std::fputc('\n', stdout);
     return Fail(result.status());
   }
-  if (!logits_out.empty()) {
+  std::string comm_summary;
+  if (dist->comm->size() > 1) {
+    auto summary = CommSummary(*dist->comm, static_cast<int64_t>(result->tokens.size()));
+    if (!summary.ok()) return Fail(summary.status());
+    comm_summary = *summary;
+  }
+  if (!logits_out.empty() && dist->comm->rank() == dist->logits_rank()) {
     if (Status s = WriteLogits(logits_out, result->prompt_logits); !s.ok()) return Fail(s);
   }
   const double pp = ids.size() / std::max(result->prompt_seconds, 1e-9);
   const double tg = result->tokens.size() / std::max(result->generate_seconds, 1e-9);
+  if (quiet) return 0;
   if (json) {
     nlohmann::json j;
     j["prompt_tokens"] = ids;
@@ -124,6 +146,7 @@ int RunCommand(int argc, char** argv) {
                     {"generate_ms", result->generate_seconds * 1e3},
                     {"generated_tokens_per_second", tg},
                     {"threads", (*session)->n_threads()}};
+    if (!comm_summary.empty()) j["timings"]["comm"] = comm_summary;
     std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::printf("%s\n", out.c_str());
   } else {
@@ -132,6 +155,7 @@ int RunCommand(int argc, char** argv) {
                  "miaotui: load %.0f ms | prompt %zu tokens, %.1f tok/s | generated %zu tokens, "
                  "%.1f tok/s | %d threads\n",
                  load_s * 1e3, ids.size(), pp, result->tokens.size(), tg, (*session)->n_threads());
+    if (!comm_summary.empty()) std::fprintf(stderr, "miaotui: %s\n", comm_summary.c_str());
   }
   return 0;
 }
