@@ -1,7 +1,7 @@
 // Internal to kernels/: the function table every ISA implementation exports, and the accessor
 // for each. The dispatchers (matmul.cc, vec.cc) pick a table by Isa; nothing outside kernels/
 // includes this header. Entries take already-validated arguments (the dispatchers CHECK them):
-// wtype/t is F32, F16 or BF16 (Dot/Axpy: F32 or F16), o_begin <= o_end, n >= 0.
+// wtype/t is F32, F16 or BF16 (Dot/Axpy: F32 or F16; qmatmul: a quantized type), o_begin <= o_end, n >= 0.
 // This header contains no intrinsics, so it is safe to include from baseline-compiled files.
 #pragma once
 
@@ -20,6 +20,9 @@ struct KernelTable {
   void (*from_f32)(DType t, const float* src, void* dst, int64_t n);
   float (*dot)(const float* a, const void* b, DType btype, int64_t n);
   void (*axpy)(float alpha, const void* x, DType xtype, float* y, int64_t n);
+  // Quantized weights (quant_internal.h): wtype has a QuantTraits row with vec_dot_ref.
+  void (*qmatmul)(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, DType wtype,
+                  int64_t o_begin, int64_t o_end, float* y, int64_t ldy);
 };
 
 const KernelTable& RefTable();
@@ -33,7 +36,7 @@ const KernelTable& Avx512Table();  // REQUIRES: GetCpuFeatures().HasAvx512Set()
 // until the next call with the same slot on the same thread. Defined in a baseline-compiled file
 // so that ISA translation units never instantiate shared inline code (allocation, containers)
 // with ISA flags: the linker could otherwise keep that copy for baseline callers.
-inline constexpr int kScratchSlots = 2;
+inline constexpr int kScratchSlots = 3;  // the last: quantized activations
 float* ThreadScratch(int slot, size_t n);
 
 // The table for `isa`. REQUIRES: isa is available on this CPU.

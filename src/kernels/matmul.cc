@@ -1,13 +1,17 @@
-// MatMul dispatch: validates the arguments once per call and forwards to the ISA's table.
+// MatMul dispatch: validates the arguments once per call and forwards to the ISA's table
+// (matmul for F32/F16/BF16 weights, qmatmul for quantized ones).
 #include "kernels/matmul.h"
 
 #include "base/check.h"
 #include "kernels/kernel_table.h"
+#include "kernels/quant_internal.h"
+#include "quant/traits.h"
 
 namespace miaotui::kernels {
 
 bool MatMulSupports(DType wtype) {
-  return wtype == DType::kF32 || wtype == DType::kF16 || wtype == DType::kBF16;
+  return wtype == DType::kF32 || wtype == DType::kF16 || wtype == DType::kBF16 ||
+         internal::IsQuantWeight(wtype);
 }
 
 void MatMulIsa(Isa isa, const float* x, int64_t m, int64_t k, int64_t ldx, const void* w,
@@ -16,6 +20,10 @@ void MatMulIsa(Isa isa, const float* x, int64_t m, int64_t k, int64_t ldx, const
   CHECK(m >= 0 && k >= 0 && 0 <= o_begin && o_begin <= o_end);
   CHECK(m <= 1 || (ldx >= k && ldy >= o_end));
   if (m == 0 || o_begin == o_end) return;
+  if (internal::IsQuantWeight(wtype)) {
+    CHECK(k % quant::GetQuantTraits(wtype)->block_size == 0);
+    return internal::TableFor(isa).qmatmul(x, m, k, ldx, w, wtype, o_begin, o_end, y, ldy);
+  }
   internal::TableFor(isa).matmul(x, m, k, ldx, w, wtype, o_begin, o_end, y, ldy);
 }
 

@@ -1,4 +1,7 @@
-// Matrix products of float32 activations with weights stored as F32, F16 or BF16 rows.
+// Matrix products of float32 activations with weights stored as F32, F16 or BF16 rows, or as
+// quantized rows (Q4_0 ... Q6_K, IQ4_NL, IQ4_XS): each activation row is then quantized once per
+// call to the format's activation type (Q8_0/Q8_1/Q8_K, ties to even, as llama.cpp on x86) and
+// multiplied with exact integer block dot products (k must be a multiple of the block size).
 //
 // Convention (as in a linear layer y = W x, W stored (out, in) row-major):
 //   y[r, o] = sum_k x[r, k] * w[o, k]    for r in [0, m), o in [o_begin, o_end)

@@ -4,6 +4,7 @@
 
 #include "base/check.h"
 #include "kernels/kernel_table.h"
+#include "quant/traits.h"
 
 namespace miaotui::kernels {
 namespace {
@@ -14,6 +15,11 @@ bool IsDotType(DType t) { return t == DType::kF32 || t == DType::kF16; }
 }  // namespace
 
 void ToF32Isa(Isa isa, DType t, const void* src, float* dst, int64_t n) {
+  if (const quant::QuantTraits* q = quant::GetQuantTraits(t)) {
+    // Quantized rows (e.g. a quantized token_embd): ggml's scalar dequantizer, bit-exact.
+    CHECK(n >= 0 && n % q->block_size == 0);
+    return q->dequantize_row(src, dst, n);
+  }
   CHECK(IsFloatType(t) && n >= 0);
   internal::TableFor(isa).to_f32(t, src, dst, n);
 }

@@ -9,7 +9,8 @@
 
 namespace miaotui::kernels {
 
-// Converts n elements of F32, F16 or BF16 to float32.
+// Converts n elements of F32, F16 or BF16 to float32; also dequantizes any quantized format
+// (quant/traits.h; n a multiple of its block size), bit-identical to ggml's to_float.
 void ToF32(DType t, const void* src, float* dst, int64_t n);
 // Converts n floats to F16 (round to nearest even) or BF16 or F32 (copy).
 void FromF32(DType t, const float* src, void* dst, int64_t n);

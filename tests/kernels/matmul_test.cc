@@ -171,7 +171,8 @@ TEST(IsaTest, ScalarIsAlwaysAvailableAndFirst) {
   std::printf("available ISAs:%s (active %s)\n", names.c_str(), IsaName(ActiveIsa()));
   EXPECT_EQ(isas.front(), Isa::kScalar);
   EXPECT_STREQ(IsaName(Isa::kAvx512), "avx512");
-  EXPECT_FALSE(MatMulSupports(DType::kQ4_0));
+  EXPECT_TRUE(MatMulSupports(DType::kQ4_0));
+  EXPECT_FALSE(MatMulSupports(DType::kQ8_K));  // an activation-only format
   EXPECT_TRUE(MatMulSupports(DType::kBF16));
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/model.h"
+#include "runtime/generator.h"
 #include "runtime/session.h"
 #include "test_util.h"
 
@@ -48,6 +49,26 @@ inline std::vector<float> PromptLogits(const models::Model& model, const std::ve
     if (l.ok()) out.insert(out.end(), l->begin(), l->end());
   }
   return out;
+}
+
+// Greedy continuation of `ids` as the goldens made it (1 thread, F32 cache, n tokens, no EOS
+// stop); empty (with a test failure) on error.
+inline std::vector<int32_t> GreedyTokens(const models::Model& model,
+                                         const std::vector<int32_t>& ids, int n = 48) {
+  runtime::SessionOptions so;
+  so.n_threads = 1;
+  so.kv_type = DType::kF32;
+  so.n_ctx = static_cast<int64_t>(ids.size()) + n + 16;
+  auto session = runtime::Session::Create(model, so);
+  EXPECT_TRUE(session.ok());
+  if (!session.ok()) return {};
+  runtime::GenerateOptions go;
+  go.n_predict = n;
+  go.ignore_eos = true;
+  go.sampling.temperature = 0;
+  auto r = runtime::Generate(**session, ids, go, nullptr);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? r->tokens : std::vector<int32_t>{};
 }
 
 inline float MaxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {

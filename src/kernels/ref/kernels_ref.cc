@@ -6,6 +6,7 @@
 
 #include "base/half.h"
 #include "kernels/kernel_table.h"
+#include "kernels/quant_internal.h"
 
 namespace miaotui::kernels::internal {
 namespace {
@@ -70,7 +71,8 @@ void AxpyRef(float alpha, const void* x, DType xtype, float* y, int64_t n) {
 }  // namespace
 
 const KernelTable& RefTable() {
-  static const KernelTable table = {MatMulRef, ToF32Ref, FromF32Ref, DotRef, AxpyRef};
+  static const KernelTable table = {MatMulRef, ToF32Ref, FromF32Ref, DotRef, AxpyRef,
+                                    QuantMatMulRef};
   return table;
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "kernels/kernel_table.h"
+#include "kernels/quant_internal.h"
 #include "kernels/x86_avx2/simd_avx2.h"
 
 namespace miaotui::kernels::internal::avx2 {
@@ -124,7 +125,7 @@ namespace miaotui::kernels::internal {
 
 const KernelTable& Avx2Table() {
   static const KernelTable table = {avx2::MatMul, avx2::ToF32, avx2::FromF32, avx2::Dot,
-                                    avx2::Axpy};
+                                    avx2::Axpy, avx2::QuantMatMul};
   return table;
 }
 

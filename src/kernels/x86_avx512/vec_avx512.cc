@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "kernels/kernel_table.h"
+#include "kernels/quant_internal.h"
 #include "kernels/x86_avx512/simd_avx512.h"
 
 namespace miaotui::kernels::internal::avx512 {
@@ -102,7 +103,7 @@ namespace miaotui::kernels::internal {
 
 const KernelTable& Avx512Table() {
   static const KernelTable table = {avx512::MatMul, avx512::ToF32, avx512::FromF32, avx512::Dot,
-                                    avx512::Axpy};
+                                    avx512::Axpy, avx512::QuantMatMul};
   return table;
 }
 

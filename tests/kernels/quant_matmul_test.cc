@@ -1,0 +1,116 @@
+// Quantized MatMul: every quantized weight format x every ISA this CPU has x odd shapes
+// (m in {1, 2, 3, 5, 17}, k = block x {1, 3, 7}, odd n, column sub-ranges, row strides) against
+// the scalar reference, which is quant's vec_dot_ref on activations from quant's activation
+// quantizer. Integer block sums are exact in every path; only the order (and fusing) of the
+// float scale accumulation differs, so the tolerance is a few float ulps of the largest
+// possible partial sum: tol = 4e-6 * 3 * max|w| * sum|a| (|d q| and |m| are each at most
+// 2 max|w| and max|w|). Also: ToF32 dequantizes bit-exactly, and columns outside the range are
+// never written.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/matmul.h"
+#include "kernels/vec.h"
+#include "quant/convert.h"
+#include "quant/traits.h"
+
+namespace miaotui::kernels {
+namespace {
+
+constexpr float kSentinel = -12345.5f;
+
+struct Case {
+  DType type;
+  Isa isa;
+};
+
+std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
+  return std::string(DTypeName(info.param.type)) + "_" + IsaName(info.param.isa);
+}
+
+std::vector<Case> AllCases() {
+  std::vector<Case> cases;
+  for (const quant::QuantTraits& t : quant::AllQuantTraits()) {
+    if (t.vec_dot_ref == nullptr) continue;
+    for (Isa isa : AvailableIsas()) cases.push_back({t.dtype, isa});
+  }
+  return cases;
+}
+
+class QuantMatMulTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(QuantMatMulTest, MatchesReferenceOnOddShapes) {
+  const Case c = GetParam();
+  const quant::QuantTraits& t = *quant::GetQuantTraits(c.type);
+  const quant::QuantTraits& at = *quant::GetQuantTraits(t.vec_dot_type);
+  std::mt19937 rng(1234 + static_cast<int>(c.type));
+  std::normal_distribution<float> normal(0.f, 1.f);
+  for (int64_t mult : {1, 3, 7}) {
+    const int64_t k = t.block_size * mult;
+    for (int64_t m : {1, 2, 3, 5, 17}) {
+      const int64_t n = m == 17 ? 37 : 13;
+      const int64_t ldx = k + 5, ldy = n + 3;
+      std::vector<float> wf(static_cast<size_t>(n * k)), x(static_cast<size_t>(m * ldx));
+      for (float& v : wf) v = normal(rng) * 0.05f;
+      for (float& v : x) v = normal(rng);
+      if (m > 2) std::fill(x.begin() + ldx, x.begin() + 2 * ldx, 0.f);  // an all-zero row
+      const size_t row_bytes = RowBytes(c.type, k);
+      std::vector<uint8_t> w(row_bytes * n);
+      for (int64_t o = 0; o < n; ++o) {
+        ASSERT_TRUE(quant::QuantizeRowInto(c.type, wf.data() + o * k, w.data() + o * row_bytes, k)
+                        .ok());
+      }
+      // Dequantized weights (also checks ToF32 against quant's dequantizer).
+      std::vector<float> wd(static_cast<size_t>(n * k)), wd2(wd.size());
+      ASSERT_TRUE(quant::DequantizeRow(c.type, w.data(), wd.data(), n * k).ok());
+      ToF32(c.type, w.data(), wd2.data(), n * k);
+      ASSERT_EQ(std::memcmp(wd.data(), wd2.data(), wd.size() * 4), 0);
+      for (auto [ob, oe] : {std::pair<int64_t, int64_t>{0, n}, {3, n - 2}, {5, 6}}) {
+        SCOPED_TRACE(std::string(IsaName(c.isa)) + " m=" + std::to_string(m) +
+                     " k=" + std::to_string(k) + " n=" + std::to_string(n) + " cols " +
+                     std::to_string(ob) + ".." + std::to_string(oe));
+        std::vector<float> ref(static_cast<size_t>(m * ldy), kSentinel), got = ref;
+        MatMulIsa(Isa::kScalar, x.data(), m, k, ldx, w.data(), c.type, ob, oe, ref.data(), ldy);
+        MatMulIsa(c.isa, x.data(), m, k, ldx, w.data(), c.type, ob, oe, got.data(), ldy);
+        for (int64_t r = 0; r < m; ++r) {
+          // The activation row as the kernels see it (quantized, then widened).
+          std::vector<uint8_t> qa(RowBytes(at.dtype, k));
+          std::vector<float> a(static_cast<size_t>(k));
+          ASSERT_TRUE(quant::QuantizeActivations(at.dtype, x.data() + r * ldx, qa.data(), k).ok());
+          at.dequantize_row(qa.data(), a.data(), k);
+          double asum = 0;
+          for (float v : a) asum += std::fabs(v);
+          for (int64_t o = 0; o < ldy; ++o) {
+            const float g = got[r * ldy + o];
+            if (o < ob || o >= oe) {
+              ASSERT_EQ(std::memcmp(&g, &kSentinel, 4), 0) << "wrote outside at r=" << r << " o=" << o;
+              continue;
+            }
+            double wmax = 0, exact = 0;
+            for (int64_t i = 0; i < k; ++i) {
+              wmax = std::fmax(wmax, std::fabs(wd[o * k + i]));
+              exact += static_cast<double>(wd[o * k + i]) * a[i];
+            }
+            const double tol = 4e-6 * 3 * wmax * asum + 1e-30;
+            const float want = ref[r * ldy + o];
+            ASSERT_NEAR(g, want, tol) << "vs reference at r=" << r << " o=" << o;
+            // The reference itself against the double product of the dequantized rows (Q8_1's
+            // s is an F16 rounding of d * sum q: allow for it).
+            const double s_tol = at.dtype == DType::kQ8_1 ? 1e-3 * wmax * asum : 0;
+            ASSERT_NEAR(want, exact, tol + s_tol) << "reference vs double at r=" << r << " o=" << o;
+          }
+        }
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFormats, QuantMatMulTest, ::testing::ValuesIn(AllCases()), CaseName);
+
+}  // namespace
+}  // namespace miaotui::kernels
