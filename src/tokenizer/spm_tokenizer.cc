@@ -108,6 +108,14 @@ Status SpmTokenizer::Init() {
     }
     byte_token_[b] = id;
   }
+  split_words_ = true;
+  for (const std::string& t : vocab_.tokens) {
+    for (size_t at = t.find(kSpaceMarker, 1); at != std::string::npos;
+         at = t.find(kSpaceMarker, at + 1)) {
+      const bool after_marker = at >= 3 && t.compare(at - 3, 3, kSpaceMarker) == 0;
+      if (!after_marker) split_words_ = false;
+    }
+  }
   by_rank_ = !vocab_.merges.empty();
   merges_.Reserve(vocab_.merges.size() * 2);
   for (size_t r = 0; r < vocab_.merges.size(); ++r) {
@@ -232,6 +240,38 @@ void SpmTokenizer::EncodeByRank(std::string_view text, std::vector<int32_t>* out
   for (int32_t i = 0; i >= 0; i = syms[i].next) out->push_back(syms[i].id);
 }
 
+void SpmTokenizer::EncodeFragment(std::string_view text, std::vector<int32_t>* out) const {
+  auto encode = [&](std::string_view piece) {
+    if (by_rank_) {
+      EncodeByRank(piece, out);
+    } else {
+      EncodeByScore(piece, out);
+    }
+  };
+  if (!split_words_) return encode(text);
+  // Words start at a U+2581 that follows another character; repeated words reuse their ids.
+  std::unordered_map<std::string_view, std::pair<size_t, size_t>> seen;
+  const std::string_view marker(kSpaceMarker);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = start;
+    while (end < text.size() && text.compare(end, marker.size(), marker) == 0) end += marker.size();
+    end = text.find(marker, end);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(start, end - start);
+    auto it = seen.find(word);
+    if (it != seen.end()) {
+      const size_t from = it->second.first, n = it->second.second;
+      for (size_t i = 0; i < n; ++i) out->push_back((*out)[from + i]);
+    } else {
+      const size_t before = out->size();
+      encode(word);
+      seen.emplace(word, std::make_pair(before, out->size() - before));
+    }
+    start = end;
+  }
+}
+
 std::vector<int32_t> SpmTokenizer::Encode(std::string_view text, bool add_special,
                                           bool parse_special) const {
   const std::string clean = SanitizeUtf8(text);
@@ -249,11 +289,7 @@ std::vector<int32_t> SpmTokenizer::Encode(std::string_view text, bool add_specia
     escaped.clear();
     if (vocab_.add_space_prefix && prev_special) escaped.append(kSpaceMarker);
     AppendEscaped(f.text, &escaped);
-    if (by_rank_) {
-      EncodeByRank(escaped, &out);
-    } else {
-      EncodeByScore(escaped, &out);
-    }
+    EncodeFragment(escaped, &out);
     prev_special = false;
   }
   if (add_special && vocab_.add_eos && vocab_.eos_id >= 0) out.push_back(vocab_.eos_id);

@@ -9,7 +9,10 @@
 //     the highest score; ties go to the leftmost pair;
 //   - by rank (Hugging Face tokenizer.json, when Vocab::merges is non-empty): merge the adjacent
 //     pair listed earliest in the merges; ties go to the leftmost pair.
-// Both use a priority queue with lazy invalidation: O(n log n) in the fragment length.
+// Both use a priority queue with lazy invalidation: O(n log n) in the fragment length. When no
+// vocabulary token contains a U+2581 right after another character (true of the usual
+// SentencePiece vocabularies), no merge can cross a word start, so each word is merged on its own
+// - the same result - and repeated words in one call are served from a cache.
 // A final symbol that is not a token falls back to its UTF-8 bytes as <0xXX> tokens (or a
 // one-character token with that byte), else to the unknown token.
 //
@@ -49,6 +52,7 @@ class SpmTokenizer final : public Tokenizer {
   // Tokenizes one raw-text fragment whose spaces are already escaped to U+2581.
   void EncodeByScore(std::string_view text, std::vector<int32_t>* out) const;
   void EncodeByRank(std::string_view text, std::vector<int32_t>* out) const;
+  void EncodeFragment(std::string_view text, std::vector<int32_t>* out) const;
   // Appends the tokens for a symbol that is not itself a token: its bytes, or unk.
   void AppendFallback(std::string_view sym, std::vector<int32_t>* out) const;
   int32_t Find(std::string_view piece) const;  // -1 if not a token
@@ -59,6 +63,7 @@ class SpmTokenizer final : public Tokenizer {
   std::vector<int16_t> token_byte_;        // byte value of each BYTE token, -1 otherwise
   MergeTable merges_;  // rank mode only
   bool by_rank_ = false;
+  bool split_words_ = false;  // no token has U+2581 after another character
 };
 
 }  // namespace miaotui::tokenizer
