@@ -1,7 +1,8 @@
 // Internal to kernels/: the function table every ISA implementation exports, and the accessor
 // for each. The dispatchers (matmul.cc, vec.cc) pick a table by Isa; nothing outside kernels/
 // includes this header. Entries take already-validated arguments (the dispatchers CHECK them):
-// wtype/t is F32, F16 or BF16 (Dot/Axpy: F32 or F16; qmatmul: a quantized type), o_begin <= o_end, n >= 0.
+// wtype/t is F32, F16 or BF16 (Dot/Axpy: F32 or F16; qmatmul: a quantized type),
+// o_begin <= o_end, n >= 0.
 // This header contains no intrinsics, so it is safe to include from baseline-compiled files.
 #pragma once
 

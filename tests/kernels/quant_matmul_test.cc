@@ -88,7 +88,8 @@ TEST_P(QuantMatMulTest, MatchesReferenceOnOddShapes) {
           for (int64_t o = 0; o < ldy; ++o) {
             const float g = got[r * ldy + o];
             if (o < ob || o >= oe) {
-              ASSERT_EQ(std::memcmp(&g, &kSentinel, 4), 0) << "wrote outside at r=" << r << " o=" << o;
+              ASSERT_EQ(std::memcmp(&g, &kSentinel, 4), 0)
+                  << "wrote outside at r=" << r << " o=" << o;
               continue;
             }
             double wmax = 0, exact = 0;

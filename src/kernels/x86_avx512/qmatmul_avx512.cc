@@ -1,11 +1,30 @@
-// Quantized MatMul for avx512 (placeholder: the scalar reference).
+// Quantized MatMul, AVX-512 VNNI (vpdpbusd, vpdpwssd) on 32 ymm registers: the contract of quant_internal.h. The kernels are
+// shared with the other x86 ISA as textually included files (kernels/x86_quant/*.inc), compiled
+// here, inside this ISA's namespace, with this folder's flags.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include <cstdint>
+#include <cstring>
+
 #include "kernels/quant_internal.h"
+#include "quant/iq4_search.h"
+#include "quant/traits.h"
+
+#define MIAOTUI_QK_AVX512 1
 
 namespace miaotui::kernels::internal::avx512 {
+namespace {
 
-void QuantMatMul(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, DType wtype,
-                 int64_t o_begin, int64_t o_end, float* y, int64_t ldy) {
-  QuantMatMulRef(x, m, k, ldx, w, wtype, o_begin, o_end, y, ldy);
-}
+#include "kernels/x86_quant/qdot_common.inc"
+#include "kernels/x86_quant/legacy32.inc"
+#include "kernels/x86_quant/kquants.inc"
+
+}  // namespace
+
+#include "kernels/x86_quant/qmatmul_driver.inc"
 
 }  // namespace miaotui::kernels::internal::avx512
