@@ -19,8 +19,9 @@ void Executor::Prepare(const Graph& g, int64_t max_keys) {
   int64_t per_thread = 0;
   for (const Node& n : g.nodes) {
     if (!n.alive) continue;
-    if (n.op == Op::kAttendSegments) per_thread = std::max(per_thread, n.shape.ne[1]);
-    if (n.op == Op::kAttention) per_thread = std::max(per_thread, ops::AttendScratchFloats(n.attn));
+    if (n.op == Op::kAttention || n.op == Op::kAttendSegments) {
+      per_thread = std::max(per_thread, ops::AttendScratchFloats(n.attn));
+    }
   }
   size_t scratch = static_cast<size_t>(pool_->size()) * static_cast<size_t>(per_thread) * 4;
   if (scratch > scratch_size_) {

@@ -74,7 +74,8 @@ void AttendReference(const float* q, const KvIndex& index, int64_t n_tokens,
   }
 }
 
-void AttendSegments(const float* q, const float* k, const float* v, const int32_t* seg_begin,
+void AttendSegmentsReference(const float* q, const float* k, const float* v,
+                             const int32_t* seg_begin,
                     const int32_t* seg_end, int64_t n_tokens, bool causal,
                     const AttentionParams& p, float* out, float* scratch, int ith, int nth) {
   const int64_t hd = p.head_dim;

@@ -65,9 +65,14 @@ void AttendReference(const float* q, const KvIndex& index, int64_t n_tokens,
 // Attention over the batch itself, without a cache (encoders): token t attends to the tokens
 // [seg_begin[t], seg_end[t]) of its own sequence - all of them (bidirectional), or only those up
 // to itself when causal. q [n, n_head * hd], k and v [n, n_head_kv * hd], out like q.
-// `scratch` holds nth * n_tokens floats.
+// Tiled like Attend; `scratch` holds nth * AttendScratchFloats(p) floats.
 void AttendSegments(const float* q, const float* k, const float* v, const int32_t* seg_begin,
                     const int32_t* seg_end, int64_t n_tokens, bool causal,
                     const AttentionParams& p, float* out, float* scratch, int ith, int nth);
+// The one-key-at-a-time reference; `scratch` holds nth * n_tokens floats.
+void AttendSegmentsReference(const float* q, const float* k, const float* v,
+                             const int32_t* seg_begin, const int32_t* seg_end, int64_t n_tokens,
+                             bool causal, const AttentionParams& p, float* out, float* scratch,
+                             int ith, int nth);
 
 }  // namespace miaotui::ops
