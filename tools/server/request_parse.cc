@@ -33,9 +33,7 @@ MaybeError GetInt(const json& o, const char* key, int64_t lo, int64_t hi, int64_
   auto it = o.find(key);
   if (it == o.end() || it->is_null()) return std::nullopt;
   if (!it->is_number_integer()) return WrongType(key, "an integer", *it);
-  const int64_t v = it->is_number_unsigned()
-                        ? static_cast<int64_t>(std::min<uint64_t>(it->get<uint64_t>(), INT64_MAX))
-                        : it->get<int64_t>();
+  const int64_t v = AsInt64(*it);
   if (v < lo || v > hi) {
     return BadField(key, "'" + std::string(key) + "' must be in [" + std::to_string(lo) + ", " +
                              std::to_string(hi) + "], got " + it->dump());
@@ -172,6 +170,13 @@ MaybeError ParseSpec(const json& o, const Limits& limits, const runtime::Samplin
 
 }  // namespace
 
+int64_t AsInt64(const json& v) {
+  if (v.is_number_unsigned()) {
+    return static_cast<int64_t>(std::min<uint64_t>(v.get<uint64_t>(), INT64_MAX));
+  }
+  return v.get<int64_t>();
+}
+
 MaybeError ParseBody(const std::string& body, json* out) {
   *out = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (out->is_discarded()) {
@@ -281,7 +286,7 @@ MaybeError ParseCompletionRequest(const json& body, const Limits& limits,
       }
       return WrongType("prompt[" + std::to_string(i) + "]", "an integer token id", t);
     }
-    const int64_t id = t.is_number_unsigned() ? INT64_MAX : t.get<int64_t>();
+    const int64_t id = AsInt64(t);
     if (id < 0 || id > INT32_MAX) {
       return BadField("prompt[" + std::to_string(i) + "]", "token id out of range");
     }

@@ -56,6 +56,9 @@ std::optional<ApiError> ParseCompletionRequest(const nlohmann::json& body, const
                                                const runtime::SamplingParams& default_sampling,
                                                CompletionRequest* out);
 
+// A JSON integer as int64 (unsigned values above INT64_MAX clamp to it). REQUIRES an integer.
+int64_t AsInt64(const nlohmann::json& v);
+
 // Parses a request body; a syntax error or a non-object gives a 400 naming no field.
 std::optional<ApiError> ParseBody(const std::string& body, nlohmann::json* out);
 

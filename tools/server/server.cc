@@ -323,7 +323,7 @@ void Server::HandleDetokenize(const httplib::Request& req, httplib::Response& re
       return SendError(res, BadField(field, "'" + field + "' must be an integer", "invalid_type"),
                        req.path);
     }
-    const int64_t id = v.is_number_unsigned() ? INT64_MAX : v.get<int64_t>();
+    const int64_t id = AsInt64(v);
     if (id < 0 || id >= tok.n_vocab()) {
       return SendError(res, BadField(field, "token id " + v.dump() + " is outside the vocabulary"),
                        req.path);
@@ -364,9 +364,7 @@ void Server::HandleEmbeddings(const httplib::Request& req, httplib::Response& re
     if (v.is_array() && !v.empty() && v[0].is_number_integer()) {
       std::vector<int32_t> ids;
       for (const json& t : v) {
-        const int64_t id = t.is_number_integer() && !t.is_number_unsigned() ? t.get<int64_t>()
-                           : t.is_number_unsigned()                         ? INT64_MAX
-                                                                            : -1;
+        const int64_t id = t.is_number_integer() ? AsInt64(t) : -1;
         if (id < 0 || id >= tok.n_vocab()) {
           return BadField(field, "'" + field + "' holds an invalid token id");
         }

@@ -36,7 +36,8 @@ ApiError SubmitError(const Status& st, bool shutting_down) {
       e.type = shutting_down ? "server_error" : "rate_limit_error";
       e.code = shutting_down ? "shutting_down" : "queue_full";
       break;
-    default:
+    default:  // e.g. a token id outside the vocabulary
+      e.param = "messages";
       e.code = "invalid_value";
       break;
   }
