@@ -7,73 +7,17 @@
 #include "base/half.h"
 #include "formats/gguf.h"
 #include "models/llama/llama.h"
+#include "models/synth_store.h"
 #include "models/weight_source.h"
 #include "tokenizer/synth_vocab.h"
 
 namespace miaotui::models {
+
+Status WriteSynthBert(const SynthShape& s, const SynthOptions& o, const std::string& path);
+
 namespace {
-
-// xoshiro256**-style generator: fast enough to fill a billion weights in seconds.
-class FastRng {
- public:
-  explicit FastRng(uint64_t seed) {
-    for (auto& s : s_) {
-      seed += 0x9e3779b97f4a7c15ull;
-      uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-      s = z ^ (z >> 31);
-    }
-  }
-  uint64_t Next() {
-    const uint64_t r = Rotl(s_[1] * 5, 7) * 9, t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
-    return r;
-  }
-  // Uniform in [-1, 1).
-  float Uniform() { return static_cast<float>(Next() >> 40) * (2.0f / 16777216.0f) - 1.0f; }
-
- private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
-};
-
-class TensorStore {
- public:
-  // Random tensor with standard deviation `stddev` (uniform distribution), stored as `dtype`.
-  void Random(formats::GgufWriter& w, const std::string& name, DType dtype, const Shape& shape,
-              float stddev, FastRng& rng) {
-    const int64_t n = shape.NumElements();
-    AlignedBuffer buf = AlignedAlloc(RowBytes(dtype, n));
-    const float a = stddev * std::sqrt(3.0f);
-    for (int64_t i = 0; i < n; ++i) {
-      float v = a * rng.Uniform();
-      if (dtype == DType::kF32) {
-        reinterpret_cast<float*>(buf.get())[i] = v;
-      } else if (dtype == DType::kF16) {
-        reinterpret_cast<uint16_t*>(buf.get())[i] = FloatToHalf(v);
-      } else {
-        reinterpret_cast<uint16_t*>(buf.get())[i] = FloatToBf16(v);
-      }
-    }
-    w.AddTensor(name, dtype, shape, buf.get());
-    buffers_.push_back(std::move(buf));
-  }
-  void Ones(formats::GgufWriter& w, const std::string& name, int64_t n) {
-    AlignedBuffer buf = AlignedAlloc(static_cast<size_t>(n) * 4);
-    for (int64_t i = 0; i < n; ++i) reinterpret_cast<float*>(buf.get())[i] = 1.0f;
-    w.AddTensor(name, DType::kF32, Shape::Of(n), buf.get());
-    buffers_.push_back(std::move(buf));
-  }
-
- private:
-  std::vector<AlignedBuffer> buffers_;
-};
+using synth_internal::FastRng;
+using synth_internal::TensorStore;
 
 }  // namespace
 
@@ -97,6 +41,8 @@ const std::vector<SynthShape>& SynthShapes() {
       {"llama-125m", "llama", 768, 2048, 12, 12, 12, 32000, 2048},
       {"llama-7b", "llama", 4096, 11008, 32, 32, 32, 32000, 4096},
       {"tiny", "llama", 64, 172, 5, 8, 4, 512, 512},
+      {"bert-base", "bert", 768, 3072, 12, 12, 12, 30522, 512},
+      {"bert-tiny", "bert", 128, 512, 2, 4, 4, 1024, 512},
   };
   return kShapes;
 }
@@ -114,6 +60,7 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& path) {
                            DTypeName(o.dtype));
   }
   const SynthShape& s = *shape;
+  if (s.arch == "bert") return WriteSynthBert(s, o, path);
   formats::GgufWriter w;
   w.SetString("general.architecture", "llama");
   w.SetString("general.name", "miaotui synth " + s.name);

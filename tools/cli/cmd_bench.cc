@@ -12,6 +12,7 @@
 #include "base/cpu_features.h"
 #include "commands.h"
 #include "models/model.h"
+#include "runtime/embedder.h"
 #include "runtime/session.h"
 
 namespace miaotui::cli {
@@ -79,6 +80,29 @@ Result<double> RunOnce(runtime::Session& s, int n_vocab, int n_prompt, int n_gen
   return n_gen / (Seconds() - t0);
 }
 
+// Inputs per second, one entry per run: `total` random inputs of `len` tokens, embedded in
+// batches of `per_batch`.
+Result<std::vector<double>> EmbedThroughput(const models::Model& model, int threads, int len,
+                                            int total, int per_batch, int runs,
+                                            std::mt19937& rng) {
+  runtime::EmbedOptions eo;
+  eo.n_threads = threads;
+  eo.max_batch_tokens = static_cast<int64_t>(len) * per_batch;
+  MT_ASSIGN_OR_RETURN(auto embedder, runtime::Embedder::Create(model, eo));
+  std::uniform_int_distribution<int32_t> tok(0, static_cast<int32_t>(model.info().n_vocab) - 1);
+  std::vector<std::vector<int32_t>> inputs(total, std::vector<int32_t>(len));
+  for (auto& in : inputs) {
+    for (auto& t : in) t = tok(rng);
+  }
+  std::vector<double> out;
+  for (int r = 0; r < runs; ++r) {
+    double t0 = Seconds();
+    MT_RETURN_IF_ERROR(embedder->Embed(inputs).status());
+    out.push_back(total / (Seconds() - t0));
+  }
+  return out;
+}
+
 std::string WeightType(const models::ModelInfo& mi) {
   std::string best;
   int64_t n = -1;
@@ -92,7 +116,7 @@ std::string WeightType(const models::ModelInfo& mi) {
 
 int BenchCommand(int argc, char** argv) {
   std::string models_arg, pp = "512", tg = "128", threads_arg = "", kv_type = "f16";
-  int32_t reps = 5;
+  int32_t reps = 5, embed_batch = 32;
   bool json = false, no_fuse = false;
   ArgParser p("miaotui bench",
               "Measure prompt processing (ppN) and generation (tgN) tokens/s; medians of -r runs.");
@@ -101,6 +125,8 @@ int BenchCommand(int argc, char** argv) {
   p.Option("n-gen", "n", &tg, "N[,N...]", "generation lengths (default 128; 0 = skip)");
   p.Option("threads", "t", &threads_arg, "T[,T...]", "thread counts (default: all cores)");
   p.Option("repetitions", "r", &reps, "R", "repetitions of each test (default 5)");
+  p.Option("embed-batch", "", &embed_batch, "B",
+           "encoders: inputs per run, packed together and one at a time (default 32)");
   p.Option("kv-type", "", &kv_type, "f32|f16", "KV-cache type (default f16)");
   p.Flag("json", "", &json, "print a JSON array instead of a Markdown table");
   p.Flag("no-fuse", "", &no_fuse, "disable graph fusion passes");
@@ -124,6 +150,28 @@ int BenchCommand(int argc, char** argv) {
     auto model = models::LoadModel(path);
     if (!model.ok()) return Fail(model.status());
     const models::ModelInfo& mi = (*model)->info();
+    if (mi.is_encoder) {
+      // Encoders: inputs per second for `embed_batch` random inputs of N tokens (-p), packed
+      // into one batch ("embNxB") and one at a time ("embNx1").
+      for (int threads : *ths) {
+        for (int n : *pps) {
+          if (n <= 0) continue;
+          for (int per_batch : {embed_batch, 1}) {
+            BenchResult r{path, WeightType(mi),
+                          "emb" + std::to_string(n) + "x" + std::to_string(per_batch), threads, {}};
+            auto tps = EmbedThroughput(**model, threads, n, embed_batch, per_batch, reps + 1, rng);
+            if (!tps.ok()) return Fail(tps.status());
+            r.tps.assign(tps->begin() + 1, tps->end());  // the first run warms up
+            if (!json) {
+              std::fprintf(stderr, "miaotui bench: %s %s t=%d: %.2f inputs/s\n", path.c_str(),
+                           r.test.c_str(), threads, r.Median());
+            }
+            results.push_back(std::move(r));
+          }
+        }
+      }
+      continue;
+    }
     for (int threads : *ths) {
       int max_len = 16;
       for (int n : *pps) max_len = std::max(max_len, n + 16);

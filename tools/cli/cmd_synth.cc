@@ -10,7 +10,7 @@
 namespace miaotui::cli {
 
 int SynthCommand(int argc, char** argv) {
-  std::string arch = "llama", shape, type = "f16", out, vocab;
+  std::string arch, shape, type = "f16", out, vocab;
   uint64_t seed = 42;
   bool force = false;
   std::string shapes;
@@ -18,7 +18,7 @@ int SynthCommand(int argc, char** argv) {
   ArgParser p("miaotui synth",
               "Write a random-weights model of a named real shape, with a working tokenizer.\n"
               "Shapes: " + shapes + ".");
-  p.Option("arch", "", &arch, "ARCH", "architecture (llama)");
+  p.Option("arch", "", &arch, "ARCH", "architecture of the shape (llama or bert; optional)");
   p.Option("shape", "", &shape, "NAME", "named shape");
   p.Option("type", "", &type, "f32|f16|bf16", "weight type (default f16)");
   p.Option("output", "o", &out, "OUT.gguf", "output file");
@@ -27,8 +27,13 @@ int SynthCommand(int argc, char** argv) {
   p.Flag("force", "", &force, "overwrite OUT if it exists");
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
   if (p.help_requested()) return 0;
-  if (arch != "llama") return Fail(InvalidArgument("--arch: only 'llama' can be synthesized, got '" + arch + "'"));
   if (shape.empty()) return Fail(InvalidArgument("--shape is required (one of: " + shapes + ")"));
+  for (const auto& sh : models::SynthShapes()) {
+    if (sh.name == shape && !arch.empty() && arch != sh.arch) {
+      return Fail(InvalidArgument("--arch " + arch + " does not match shape '" + shape +
+                                  "', which is " + sh.arch));
+    }
+  }
   if (out.empty()) return Fail(InvalidArgument("-o OUT.gguf is required"));
   std::error_code ec;
   if (!force && std::filesystem::exists(out, ec)) {
