@@ -10,4 +10,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential g++ cmake ninja-build ccache pkg-config \
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
   libpcre2-dev libutf8proc-dev python3 libcpp-httplib-dev openmpi-bin libopenmpi-dev >/dev/null
+# Headless browser for the web chat page's test (tests/server/node/web_test.mjs).
+$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
 echo "setup: dependencies installed"

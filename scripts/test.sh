@@ -7,6 +7,11 @@ JOBS="${JOBS:-$(nproc)}"
 # MPI (installed by setup.sh) builds the communicator and the mpirun tests (label "mpi").
 MPI_FLAG="-DMIAOTUI_MPI=OFF"
 if command -v mpicxx >/dev/null && command -v mpirun >/dev/null; then MPI_FLAG="-DMIAOTUI_MPI=ON"; fi
+# The server's Node tests (OpenAI client, web page) need their npm packages; without node they
+# are not registered at all.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  npm ci --prefix tests/server/node --no-audit --no-fund >/dev/null
+fi
 cmake --preset test "$MPI_FLAG" >/dev/null
 cmake --build --preset test -j "$JOBS"
 ctest --preset test -j "$JOBS" -LE slow
