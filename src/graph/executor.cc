@@ -125,6 +125,9 @@ void Executor::RunNode(const Graph& g, const Node& n, KvCache* kv, int ith, int 
     case Op::kGelu:
       ops::Gelu(f32(0), cols * rows, out, n.flag, ith, nth);
       break;
+    case Op::kTanh:
+      ops::Tanh(f32(0), cols * rows, out, ith, nth);
+      break;
     case Op::kAttendSegments:
       ops::AttendSegments(f32(0), f32(1), f32(2), i32(3), i32(4), rows, n.flag, n.attn, out,
                           reinterpret_cast<float*>(scratch_.get()), ith, nth);

@@ -21,6 +21,7 @@ const char* OpName(Op op) {
     case Op::kSelectRows: return "select_rows";
     case Op::kAddRow: return "add_row";
     case Op::kGelu: return "gelu";
+    case Op::kTanh: return "tanh";
     case Op::kAttendSegments: return "attend_segments";
     case Op::kPool: return "pool";
     case Op::kAllReduce: return "all_reduce";
@@ -147,6 +148,10 @@ Tensor GraphBuilder::AddRow(Tensor x, const TensorView& bias) {
   CHECK(bias.dtype == DType::kF32 && bias.cols() == shape(x).ne[0]);
   Tensor b = Weight(bias);
   return Add(Activation(Op::kAddRow, {x.id, b.id}, shape(x).ne[0], shape(x).ne[1]));
+}
+
+Tensor GraphBuilder::Tanh(Tensor a) {
+  return Add(Activation(Op::kTanh, {a.id}, shape(a).ne[0], shape(a).ne[1]));
 }
 
 Tensor GraphBuilder::Gelu(Tensor a, bool tanh_form) {

@@ -41,6 +41,7 @@ enum class Op {
   kGelu,        // (a): flag = tanh form
   kAttendSegments,  // (q, k, v, seg_begin, seg_end): attention within each sequence, no cache
   kPool,        // (x, segment starts input): one row per segment
+  kTanh,        // (a)
   kAllReduce,   // (x): x summed over the ranks of the run's communicator (tensor parallelism)
 };
 const char* OpName(Op op);
@@ -114,6 +115,7 @@ class GraphBuilder {
     return b.valid() ? AddRow(y, b) : y;
   }
   Tensor Gelu(Tensor a, bool tanh_form);
+  Tensor Tanh(Tensor a);
   Tensor AttendSegments(Tensor q, Tensor k, Tensor v, Tensor seg_begin, Tensor seg_end,
                         const ops::AttentionParams& p, bool causal);
   Tensor Pool(Tensor x, Tensor starts, int64_t n_segments, ops::PoolMode mode);

@@ -22,7 +22,7 @@ std::vector<int> UseCounts(const Graph& g) {
 bool IsElementwise(Op op) {
   return op == Op::kAdd || op == Op::kMul || op == Op::kSilu || op == Op::kSiluMul ||
          op == Op::kRope || op == Op::kRmsNorm || op == Op::kLayerNorm || op == Op::kAddRow ||
-         op == Op::kGelu;
+         op == Op::kGelu || op == Op::kTanh;
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ struct ModelInfo {
   bool is_encoder = false;  // BERT-style: embeddings, no generation
   int64_t n_embd = 0;       // width of hidden states / embeddings
   ops::PoolMode pooling = ops::PoolMode::kMean;  // the model's declared pooling (encoders)
+  std::vector<std::string> labels;  // classifier heads: one name per output (empty: none)
   // Distributed runs: this process's shard. n_layer and kv_dim above are then this shard's
   // (the KV cache holds only its layers and heads); layers [layer_begin, layer_begin + n_layer)
   // of the model run here.
@@ -91,6 +92,7 @@ struct EncoderGraph {
   graph::Graph graph;
   graph::Tensor tokens, positions, token_types, seg_begin, seg_end, pool_starts;
   graph::Tensor hidden, pooled;
+  graph::Tensor class_logits;  // [n_seqs, labels] when the model has a classifier head
   int64_t n_tokens = 0, n_seqs = 0;
 };
 

@@ -15,7 +15,7 @@ const std::vector<ArchitectureEntry>& Architectures() {
       llama::RegistryEntry(phi3::Phi3Variant()),
       {"gpt2", {"GPT2LMHeadModel"}, gpt2::Gpt2Model::FromGguf, gpt2::Gpt2Model::FromHfFolder,
        gpt2::Gpt2Model::FromGgufShard},
-      {"bert", {"BertModel"}, bert::BertModel::FromGguf, bert::BertModel::FromHfFolder, nullptr},
+      {"bert", {"BertModel", "BertForSequenceClassification"}, bert::BertModel::FromGguf, bert::BertModel::FromHfFolder, nullptr},
   };
   return kArchitectures;
 }

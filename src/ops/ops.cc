@@ -98,6 +98,12 @@ void Gelu(const float* a, int64_t n, float* y, bool tanh_form, int ith, int nth)
   }
 }
 
+void Tanh(const float* a, int64_t n, float* y, int ith, int nth) {
+  int64_t i0, i1;
+  Share(n, ith, nth, &i0, &i1);
+  for (int64_t i = i0; i < i1; ++i) y[i] = std::tanh(a[i]);
+}
+
 void Pool(const float* x, int64_t cols, const int32_t* starts, int64_t n_segments, PoolMode mode,
           float* y, int ith, int nth) {
   int64_t s0, s1;

@@ -36,6 +36,9 @@ void AddRow(const float* x, const float* b, int64_t rows, int64_t cols, float* y
 // erf form: 0.5 x (1 + erf(x / sqrt(2))) (BERT's "gelu").
 void Gelu(const float* a, int64_t n, float* y, bool tanh_form, int ith, int nth);
 
+// y = tanh(a) (BERT's pooler activation).
+void Tanh(const float* a, int64_t n, float* y, int ith, int nth);
+
 // Pooling of each segment's rows: y[s, :] = mean (kMean), first row (kCls) or last row (kLast)
 // of x rows [starts[s], starts[s + 1]).
 enum class PoolMode { kMean, kCls, kLast };

@@ -59,7 +59,7 @@ const models::EncoderGraph& Embedder::GraphFor(int64_t n_tokens, int64_t n_seqs)
 
 Status Embedder::RunBatch(const std::vector<std::vector<int32_t>>& inputs, size_t first,
                           size_t last, std::vector<std::vector<float>>* out,
-                          std::vector<float>* hidden) {
+                          std::vector<float>* hidden, bool logits) {
   int64_t n_tokens = 0;
   for (size_t i = first; i < last; ++i) n_tokens += static_cast<int64_t>(inputs[i].size());
   const int64_t n_seqs = static_cast<int64_t>(last - first);
@@ -86,6 +86,14 @@ Status Embedder::RunBatch(const std::vector<std::vector<int32_t>>& inputs, size_
   }
   starts[n_seqs] = row;
   executor_.Run(eg.graph, nullptr);
+  if (logits) {
+    const int64_t n_labels = static_cast<int64_t>(model_.info().labels.size());
+    const float* l = executor_.Output(eg.graph, eg.class_logits);
+    for (int64_t s = 0; s < n_seqs; ++s) {
+      (*out)[first + s].assign(l + s * n_labels, l + (s + 1) * n_labels);
+    }
+    return Status::Ok();
+  }
   const int64_t d = model_.info().n_embd;
   const float* pooled = executor_.Output(eg.graph, eg.pooled);
   for (int64_t s = 0; s < n_seqs; ++s) {
@@ -106,7 +114,20 @@ Status Embedder::RunBatch(const std::vector<std::vector<int32_t>>& inputs, size_
 }
 
 Result<std::vector<std::vector<float>>> Embedder::Embed(
-    const std::vector<std::vector<int32_t>>& raw_inputs) {
+    const std::vector<std::vector<int32_t>>& inputs) {
+  return RunAll(inputs, false);
+}
+
+Result<std::vector<std::vector<float>>> Embedder::Classify(
+    const std::vector<std::vector<int32_t>>& inputs) {
+  if (model_.info().labels.empty()) {
+    return InvalidArgument(model_.info().path + ": the model has no classification head");
+  }
+  return RunAll(inputs, true);
+}
+
+Result<std::vector<std::vector<float>>> Embedder::RunAll(
+    const std::vector<std::vector<int32_t>>& raw_inputs, bool logits) {
   std::vector<std::vector<int32_t>> inputs = raw_inputs;
   for (size_t i = 0; i < inputs.size(); ++i) MT_RETURN_IF_ERROR(Check(inputs[i], i));
   std::vector<std::vector<float>> out(inputs.size());
@@ -120,7 +141,7 @@ Result<std::vector<std::vector<float>>> Embedder::Embed(
       tokens += static_cast<int64_t>(inputs[last].size());
       ++last;
     }
-    MT_RETURN_IF_ERROR(RunBatch(inputs, first, last, &out, nullptr));
+    MT_RETURN_IF_ERROR(RunBatch(inputs, first, last, &out, nullptr, logits));
     first = last;
   }
   return out;

@@ -37,6 +37,9 @@ class Embedder {
 
   // One pooled vector (n_embd floats) per input.
   Result<std::vector<std::vector<float>>> Embed(const std::vector<std::vector<int32_t>>& inputs);
+  // Classifier logits (one per label of model.info().labels) per input.
+  // REQUIRES a model with a classification head (labels non-empty), else an error.
+  Result<std::vector<std::vector<float>>> Classify(const std::vector<std::vector<int32_t>>& inputs);
   // Final hidden states of one input, [n_tokens, n_embd].
   Result<std::vector<float>> TokenStates(const std::vector<int32_t>& ids);
 
@@ -47,7 +50,10 @@ class Embedder {
   Status Check(std::vector<int32_t>& ids, size_t index) const;
   // Runs inputs [first, last) as one packed batch; writes pooled rows into `out`.
   Status RunBatch(const std::vector<std::vector<int32_t>>& inputs, size_t first, size_t last,
-                  std::vector<std::vector<float>>* out, std::vector<float>* hidden);
+                  std::vector<std::vector<float>>* out, std::vector<float>* hidden,
+                  bool logits = false);
+  Result<std::vector<std::vector<float>>> RunAll(const std::vector<std::vector<int32_t>>& inputs,
+                                                 bool logits);
   const models::EncoderGraph& GraphFor(int64_t n_tokens, int64_t n_seqs);
 
   const models::Model& model_;

@@ -48,7 +48,7 @@ void ExpectOneLineError(const CmdResult& r, const std::string& must_mention) {
 }
 
 TEST(CliTest, EveryCommandHasHelp) {
-  for (const char* c : {"run", "tokenize", "info", "synth", "bench", "graph", "embed"}) {
+  for (const char* c : {"run", "tokenize", "info", "synth", "bench", "graph", "embed", "classify"}) {
     CmdResult r = Cli(std::string(c) + " --help");
     EXPECT_EQ(r.status, 0) << c;
     EXPECT_NE(r.out.find("usage: miaotui"), std::string::npos) << c;
@@ -159,6 +159,8 @@ TEST(CliTest, EmbedPrintsOneVectorPerLine) {
                       dir.File("in.txt"));
   ASSERT_EQ(tsv.status, 0) << tsv.err;
   EXPECT_EQ(std::count(tsv.out.begin(), tsv.out.end(), '\t'), 2 * 127);
+  ExpectOneLineError(Cli("classify -m " + SharedPath("models/bert-test-f16.gguf") + " 'hello'"),
+                     "classification head");
   ExpectOneLineError(Cli("embed -m " + SharedPath("models/stories260K.gguf") + " " +
                          dir.File("in.txt")),
                      "encoder");

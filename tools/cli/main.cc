@@ -20,6 +20,7 @@ constexpr Subcommand kCommands[] = {
     {"serve", "serve a model over HTTP (OpenAI API, web chat page)",
      miaotui::cli::ServeCommand},
     {"embed", "embed lines of text with an encoder model (BERT)", miaotui::cli::EmbedCommand},
+    {"classify", "classify texts with a sequence-classification model", miaotui::cli::ClassifyCommand},
     {"tokenize", "print the token ids and pieces of a text", miaotui::cli::TokenizeCommand},
     {"template", "render a chat template for a list of messages",
      miaotui::cli::TemplateCommand},

@@ -36,6 +36,9 @@ struct BertWeights {
   TensorView type_embd;  // (n_embd, n_token_types)
   TensorView emb_ln_w, emb_ln_b;
   std::vector<BertLayer> layers;
+  // Sequence-classification head (optional): CLS -> pooler (dense + tanh) -> classifier.
+  TensorView pooler_w, pooler_b;  // (n_embd, n_embd), (n_embd)
+  TensorView cls_w, cls_b;        // (n_embd, n_labels), (n_labels)
 };
 
 class BertModel : public Model {

@@ -44,6 +44,13 @@ EncoderGraph BertModel::BuildEncoder(int64_t n_tokens, int64_t n_seqs, ops::Pool
   eg.pooled = g.Named(g.Pool(x, eg.pool_starts, n_seqs, pool), "pooled");
   g.MarkOutput(eg.hidden);
   g.MarkOutput(eg.pooled);
+  if (w.cls_w.valid()) {
+    // BertForSequenceClassification: the [CLS] row through the pooler, then the classifier.
+    graph::Tensor cls = g.Pool(x, eg.pool_starts, n_seqs, ops::PoolMode::kCls);
+    if (w.pooler_w.valid()) cls = g.Tanh(g.Linear(cls, w.pooler_w, w.pooler_b));
+    eg.class_logits = g.Named(g.Linear(cls, w.cls_w, w.cls_b), "class_logits");
+    g.MarkOutput(eg.class_logits);
+  }
   eg.graph = g.Finish();
   return eg;
 }

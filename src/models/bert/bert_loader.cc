@@ -1,4 +1,5 @@
 // Loading BERT from GGUF or a Hugging Face folder.
+#include <cstdlib>
 #include <filesystem>
 
 #include "formats/json_file.h"
@@ -49,6 +50,32 @@ Status Validate(const BertConfig& c, const std::string& path) {
   return Status::Ok();
 }
 
+// The optional classification head: pooler (dense + tanh) and classifier.
+struct HeadNames {
+  std::string pooler_w, pooler_b, cls_w, cls_b;
+};
+const HeadNames kGgufHead = {"cls.weight", "cls.bias", "cls.output.weight", "cls.output.bias"};
+HeadNames HfHead(const std::string& prefix) {
+  return {prefix + "pooler.dense.weight", prefix + "pooler.dense.bias", "classifier.weight",
+          "classifier.bias"};
+}
+
+Status LoadHead(WeightSource& s, const HeadNames& n, int64_t d, int64_t n_labels,
+                BertWeights* w) {
+  if (!s.Has(n.cls_w)) return Status::Ok();
+  if (n_labels <= 0) {
+    return InvalidArgument(s.path() + ": tensor '" + n.cls_w +
+                           "' is present but the number of labels is unknown");
+  }
+  if (s.Has(n.pooler_w)) {
+    MT_ASSIGN_OR_RETURN(w->pooler_w, s.Matrix(n.pooler_w, Shape::Of(d, d)));
+    MT_ASSIGN_OR_RETURN(w->pooler_b, s.Vector(n.pooler_b, d));
+  }
+  MT_ASSIGN_OR_RETURN(w->cls_w, s.Matrix(n.cls_w, Shape::Of(d, n_labels)));
+  MT_ASSIGN_OR_RETURN(w->cls_b, s.Vector(n.cls_b, n_labels));
+  return Status::Ok();
+}
+
 Status LoadWeights(WeightSource& s, const BertNames& n, const BertConfig& c, BertWeights* w) {
   const int64_t d = c.n_embd;
   MT_ASSIGN_OR_RETURN(w->tok_embd, s.Matrix(n.tok_embd, Shape::Of(d, c.n_vocab)));
@@ -78,6 +105,29 @@ Status LoadWeights(WeightSource& s, const BertNames& n, const BertConfig& c, Ber
     MT_ASSIGN_OR_RETURN(L.ln2_b, s.Vector(name(n.ln2_b), d));
   }
   return Status::Ok();
+}
+
+// Label names of a classification config: id2label {"0": "NEG", ...}, else num_labels generic
+// names; none for a plain encoder.
+Result<std::vector<std::string>> HfLabels(const nlohmann::json& j, const std::string& path) {
+  std::vector<std::string> labels;
+  auto it = j.find("id2label");
+  if (it != j.end() && it->is_object()) {
+    labels.resize(it->size());
+    for (const auto& [key, value] : it->items()) {
+      char* end = nullptr;
+      const long idx = std::strtol(key.c_str(), &end, 10);
+      if (*end || idx < 0 || idx >= static_cast<long>(labels.size()) || !value.is_string()) {
+        return InvalidArgument(path + ": field 'id2label' must map 0..n-1 to strings, found key '" +
+                               key + "'");
+      }
+      labels[idx] = value.get<std::string>();
+    }
+    return labels;
+  }
+  MT_ASSIGN_OR_RETURN(int64_t n, formats::JsonGetIntOr(j, "num_labels", path, 0));
+  for (int64_t i = 0; i < n; ++i) labels.push_back("LABEL_" + std::to_string(i));
+  return labels;
 }
 
 // sentence-transformers' pooling config, if the folder has one.
@@ -154,6 +204,15 @@ Result<std::unique_ptr<Model>> BertModel::FromGguf(std::shared_ptr<const formats
   c.n_vocab = m->tokenizer_->n_vocab();
   m->source_ = std::make_unique<WeightSource>(gguf);
   MT_RETURN_IF_ERROR(LoadWeights(*m->source_, kGgufNames, c, &m->weights_));
+  if (const formats::GgufValue* labels = f.Find("bert.classifier.output_labels")) {
+    MT_ASSIGN_OR_RETURN(m->info_.labels, f.GetStringArray("bert.classifier.output_labels"));
+    (void)labels;
+  } else if (const formats::GgufTensorInfo* t = f.FindTensor(kGgufHead.cls_w)) {
+    for (int64_t i = 0; i < t->shape.ne[1]; ++i) m->info_.labels.push_back("LABEL_" + std::to_string(i));
+  }
+  MT_RETURN_IF_ERROR(LoadHead(*m->source_, kGgufHead, c.n_embd,
+                              static_cast<int64_t>(m->info_.labels.size()), &m->weights_));
+  if (!m->weights_.cls_w.valid()) m->info_.labels.clear();  // a config may name labels anyway
   m->FillInfo(f.path(), "gguf");
   return std::unique_ptr<Model>(std::move(m));
 }
@@ -192,6 +251,10 @@ Result<std::unique_ptr<Model>> BertModel::FromHfFolder(const std::string& dir) {
   m->source_ = std::make_unique<WeightSource>(
       std::shared_ptr<const formats::SafetensorsSet>(std::move(st)));
   MT_RETURN_IF_ERROR(LoadWeights(*m->source_, HfNames(prefix), c, &m->weights_));
+  MT_ASSIGN_OR_RETURN(m->info_.labels, HfLabels(j, path));
+  MT_RETURN_IF_ERROR(LoadHead(*m->source_, HfHead(prefix), c.n_embd,
+                              static_cast<int64_t>(m->info_.labels.size()), &m->weights_));
+  if (!m->weights_.cls_w.valid()) m->info_.labels.clear();  // a config may name labels anyway
   m->FillInfo(dir, "hf");
   return std::unique_ptr<Model>(std::move(m));
 }
