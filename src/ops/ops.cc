@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/thread_pool.h"
+#include "kernels/activation.h"
 #include "kernels/matmul.h"
 #include "kernels/vec.h"
 
@@ -68,7 +69,7 @@ void Mul(const float* a, const float* b, int64_t n, float* y, int ith, int nth) 
 void SiluMul(const float* a, const float* b, int64_t n, float* y, int ith, int nth) {
   int64_t i0, i1;
   Share(n, ith, nth, &i0, &i1);
-  for (int64_t i = i0; i < i1; ++i) y[i] = a[i] / (1.0f + std::exp(-a[i])) * b[i];
+  kernels::SiluMul(a + i0, b + i0, y + i0, i1 - i0);
 }
 
 void Silu(const float* a, int64_t n, float* y, int ith, int nth) {
@@ -89,19 +90,13 @@ void AddRow(const float* x, const float* b, int64_t rows, int64_t cols, float* y
 void Gelu(const float* a, int64_t n, float* y, bool tanh_form, int ith, int nth) {
   int64_t i0, i1;
   Share(n, ith, nth, &i0, &i1);
-  constexpr float kSqrt2OverPi = 0.7978845608028654f;
-  constexpr float kInvSqrt2 = 0.7071067811865476f;
-  for (int64_t i = i0; i < i1; ++i) {
-    const float x = a[i];
-    y[i] = tanh_form ? 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * (x + 0.044715f * x * x * x)))
-                     : 0.5f * x * (1.0f + std::erf(x * kInvSqrt2));
-  }
+  kernels::Gelu(a + i0, y + i0, i1 - i0, tanh_form);
 }
 
 void Tanh(const float* a, int64_t n, float* y, int ith, int nth) {
   int64_t i0, i1;
   Share(n, ith, nth, &i0, &i1);
-  for (int64_t i = i0; i < i1; ++i) y[i] = std::tanh(a[i]);
+  kernels::Tanh(a + i0, y + i0, i1 - i0);
 }
 
 void Pool(const float* x, int64_t cols, const int32_t* starts, int64_t n_segments, PoolMode mode,
