@@ -3,10 +3,15 @@
 //     streamed. Weights rotate through enough copies (>= 512 MiB) that every call reads them
 //     from DRAM, as decoding a whole model does.
 //   BM_Gemm: m = 512 (prefill), reporting GFLOP/s (2 m n k per call).
+//   BM_QGemv / BM_QGemm: the same for every quantized format (kQuantTypes), on the
+//     5632 x 2048 (ffn_up) shape for GEMV and 2048 x 2048 for GEMM; GEMM reports GOP/s
+//     (2 m n k integer-dominated operations per call, activation quantization included).
 // Both run on 1 or 2 threads (ThreadPool, output columns split with SplitRange).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <random>
 #include <vector>
 
@@ -15,6 +20,7 @@
 #include "base/thread_pool.h"
 #include "kernels/matmul.h"
 #include "kernels/vec.h"
+#include "quant/convert.h"
 
 namespace miaotui::kernels {
 namespace {
@@ -135,6 +141,82 @@ void GemmArgs(benchmark::internal::Benchmark* b) {
     }
   }
 }
+
+constexpr DType kQuantTypes[] = {DType::kQ4_0, DType::kQ4_1,   DType::kQ5_0,  DType::kQ5_1,
+                                 DType::kQ8_0, DType::kQ2_K,   DType::kQ3_K,  DType::kQ4_K,
+                                 DType::kQ5_K, DType::kQ6_K,   DType::kIQ4_NL, DType::kIQ4_XS};
+
+// n x k normal(0, 0.05) weights quantized to t with the reference quantizer.
+AlignedBuffer QuantWeights(DType t, int64_t n, int64_t k) {
+  std::mt19937 rng(11);
+  std::normal_distribution<float> d(0.f, 0.05f);
+  std::vector<float> row(static_cast<size_t>(k));
+  const size_t rb = RowBytes(t, k);
+  AlignedBuffer w = AlignedAlloc(rb * static_cast<size_t>(n));
+  for (int64_t o = 0; o < n; ++o) {
+    for (float& v : row) v = d(rng);
+    (void)quant::QuantizeRowInto(t, row.data(), w.get() + o * rb, k);
+  }
+  return w;
+}
+
+// Args: quant type index, threads. n = 5632, k = 2048; copies rotate through >= 512 MiB.
+void BM_QGemv(benchmark::State& state) {
+  const DType t = kQuantTypes[state.range(0)];
+  const int64_t n = 5632, k = 2048;
+  const size_t bytes = RowBytes(t, k) * static_cast<size_t>(n);
+  const size_t copies = std::max<size_t>(1, (kRotateBytes + bytes - 1) / bytes);
+  std::vector<AlignedBuffer> ws;
+  ws.push_back(QuantWeights(t, n, k));
+  for (size_t c = 1; c < copies; ++c) {
+    ws.push_back(AlignedAlloc(bytes));
+    std::memcpy(ws.back().get(), ws.front().get(), bytes);
+  }
+  std::vector<float> x(static_cast<size_t>(k)), y(static_cast<size_t>(n));
+  std::mt19937 rng(3);
+  std::normal_distribution<float> d(0.f, 1.f);
+  for (float& v : x) v = d(rng);
+  ThreadPool pool(static_cast<int>(state.range(1)));
+  size_t c = 0;
+  for (auto _ : state) {
+    ParallelMatMul(pool, x.data(), 1, k, ws[c].get(), t, n, y.data());
+    benchmark::DoNotOptimize(y.data());
+    c = c + 1 == copies ? 0 : c + 1;
+  }
+  state.counters["GB/s"] =
+      benchmark::Counter(static_cast<double>(bytes) * static_cast<double>(state.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
+  SetLabel(state, t);
+}
+
+// Args: quant type index, threads. m = 512, n = k = 2048.
+void BM_QGemm(benchmark::State& state) {
+  const DType t = kQuantTypes[state.range(0)];
+  const int64_t m = 512, n = 2048, k = 2048;
+  AlignedBuffer w = QuantWeights(t, n, k);
+  std::vector<float> x(static_cast<size_t>(m * k)), y(static_cast<size_t>(m * n));
+  std::mt19937 rng(3);
+  std::normal_distribution<float> d(0.f, 1.f);
+  for (float& v : x) v = d(rng);
+  ThreadPool pool(static_cast<int>(state.range(1)));
+  for (auto _ : state) {
+    ParallelMatMul(pool, x.data(), m, k, w.get(), t, n, y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GOP/s"] = benchmark::Counter(
+      2.0 * m * n * k * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  SetLabel(state, t);
+}
+
+void QuantArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"qtype", "threads"});
+  for (int threads : {1, 2}) {
+    for (int t = 0; t < static_cast<int>(std::size(kQuantTypes)); ++t) b->Args({t, threads});
+  }
+}
+
+BENCHMARK(BM_QGemv)->Apply(QuantArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QGemm)->Apply(QuantArgs)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 BENCHMARK(BM_Gemv)->Apply(GemvArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_GemvL2)
