@@ -5,6 +5,7 @@
 #include "formats/json_file.h"
 #include "formats/safetensors.h"
 #include "models/bert/bert.h"
+#include "models/common/model_info.h"
 
 namespace miaotui::models::bert {
 namespace {
@@ -151,26 +152,11 @@ Result<ops::PoolMode> HfPooling(const std::string& dir) {
 
 void BertModel::FillInfo(const std::string& path, const std::string& format) {
   const BertConfig& c = config_;
-  info_.arch = "bert";
-  info_.path = path;
-  info_.format = format;
+  FillCommonInfo(&info_, "bert", path, format,
+                 {c.n_vocab, c.n_embd, c.n_ff, c.n_layer, c.n_head, c.n_ctx_train, c.n_embd},
+                 *source_);
   info_.is_encoder = true;
-  info_.n_embd = c.n_embd;
-  info_.n_vocab = c.n_vocab;
-  info_.n_ctx_train = c.n_ctx_train;
-  info_.n_layer = c.n_layer;
-  info_.kv_dim = c.n_embd;
-  info_.n_params = source_->n_params();
-  info_.weight_bytes = source_->n_bytes();
-  info_.tensor_types.assign(source_->type_counts().begin(), source_->type_counts().end());
-  auto add = [&](const char* k, auto v) { info_.hparams.emplace_back(k, std::to_string(v)); };
-  add("n_vocab", c.n_vocab);
-  add("n_embd", c.n_embd);
-  add("n_ff", c.n_ff);
-  add("n_layer", c.n_layer);
-  add("n_head", c.n_head);
-  add("n_ctx_train", c.n_ctx_train);
-  add("ln_eps", c.ln_eps);
+  AddHparam(&info_, "ln_eps", c.ln_eps);
   const ops::PoolMode p = info_.pooling;
   info_.hparams.emplace_back("pooling", p == ops::PoolMode::kMean  ? "mean"
                                         : p == ops::PoolMode::kCls ? "cls"

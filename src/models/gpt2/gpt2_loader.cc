@@ -1,6 +1,7 @@
 // Loading GPT-2 from GGUF or a Hugging Face folder.
 #include "formats/json_file.h"
 #include "formats/safetensors.h"
+#include "models/common/model_info.h"
 #include "models/gpt2/gpt2.h"
 
 namespace miaotui::models::gpt2 {
@@ -84,25 +85,10 @@ Status LoadWeights(WeightSource& s, const Gpt2Names& n, const Gpt2Config& c, Gpt
 
 void Gpt2Model::FillInfo(const std::string& path, const std::string& format) {
   const Gpt2Config& c = config_;
-  info_.arch = "gpt2";
-  info_.path = path;
-  info_.format = format;
-  info_.n_vocab = c.n_vocab;
-  info_.n_ctx_train = c.n_ctx_train;
-  info_.n_layer = c.n_layer;
-  info_.kv_dim = c.n_embd;
-  info_.n_embd = c.n_embd;
-  info_.n_params = source_->n_params();
-  info_.weight_bytes = source_->n_bytes();
-  info_.tensor_types.assign(source_->type_counts().begin(), source_->type_counts().end());
-  auto add = [&](const char* k, auto v) { info_.hparams.emplace_back(k, std::to_string(v)); };
-  add("n_vocab", c.n_vocab);
-  add("n_embd", c.n_embd);
-  add("n_ff", c.n_ff);
-  add("n_layer", c.n_layer);
-  add("n_head", c.n_head);
-  add("n_ctx_train", c.n_ctx_train);
-  add("ln_eps", c.ln_eps);
+  FillCommonInfo(&info_, "gpt2", path, format,
+                 {c.n_vocab, c.n_embd, c.n_ff, c.n_layer, c.n_head, c.n_ctx_train, c.n_embd},
+                 *source_);
+  AddHparam(&info_, "ln_eps", c.ln_eps);
 }
 
 Result<std::unique_ptr<Model>> Gpt2Model::FromGguf(std::shared_ptr<const formats::GgufFile> gguf) {

@@ -3,6 +3,7 @@
 // (`<arch>.*` keys). The Hugging Face loader is llama_loader_hf.cc.
 #include <cmath>
 
+#include "models/common/model_info.h"
 #include "models/llama/llama.h"
 
 namespace miaotui::models::llama {
@@ -100,27 +101,14 @@ Status LlamaModel::LoadWeights(const LlamaNames& n) {
 void LlamaModel::FillInfo(const std::string& arch, const std::string& path,
                           const std::string& format) {
   const LlamaConfig& c = config_;
-  info_.arch = arch;
-  info_.path = path;
-  info_.format = format;
-  info_.n_vocab = c.n_vocab;
-  info_.n_ctx_train = c.n_ctx_train;
-  info_.n_layer = c.n_layer;
-  info_.n_embd = c.n_embd;
-  info_.kv_dim = c.n_head_kv * c.head_dim;
-  info_.n_params = source_->n_params();
-  info_.weight_bytes = source_->n_bytes();
-  info_.tensor_types.assign(source_->type_counts().begin(), source_->type_counts().end());
-  auto add = [&](const char* k, auto v) { info_.hparams.emplace_back(k, std::to_string(v)); };
-  add("n_vocab", c.n_vocab);
-  add("n_embd", c.n_embd);
-  add("n_ff", c.n_ff);
-  add("n_layer", c.n_layer);
-  add("n_head", c.n_head);
+  FillCommonInfo(&info_, arch, path, format,
+                 {c.n_vocab, c.n_embd, c.n_ff, c.n_layer, c.n_head, c.n_ctx_train,
+                  c.n_head_kv * c.head_dim},
+                 *source_);
+  auto add = [&](const char* k, auto v) { AddHparam(&info_, k, v); };
   add("n_head_kv", c.n_head_kv);
   add("head_dim", c.head_dim);
   add("n_rot", c.n_rot);
-  add("n_ctx_train", c.n_ctx_train);
   add("rms_eps", c.rms_eps);
   add("rope_base", c.rope_base);
   if (c.rope_freq_scale != 1.0f) add("rope_freq_scale", c.rope_freq_scale);
