@@ -18,6 +18,7 @@ int BenchCommand(int argc, char** argv);     // miaotui bench
 int GraphCommand(int argc, char** argv);     // miaotui graph
 int PerplexityCommand(int argc, char** argv);  // miaotui perplexity
 int QuantizeCommand(int argc, char** argv);    // miaotui quantize
+int ConvertCommand(int argc, char** argv);     // miaotui convert
 int EmbedCommand(int argc, char** argv);     // miaotui embed
 int ClassifyCommand(int argc, char** argv);  // miaotui classify
 int ServeCommand(int argc, char** argv);     // miaotui serve

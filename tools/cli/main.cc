@@ -30,6 +30,8 @@ constexpr Subcommand kCommands[] = {
     {"perplexity", "perplexity of a text (and KL divergence against a base model)",
      miaotui::cli::PerplexityCommand},
     {"quantize", "write a quantized GGUF from an F32/F16/BF16 model", miaotui::cli::QuantizeCommand},
+    {"convert", "convert a Hugging Face folder to GGUF (F16, Q8_0, ...)",
+     miaotui::cli::ConvertCommand},
     {"graph", "print a model's forward-pass graph (or Graphviz --dot)", miaotui::cli::GraphCommand},
 };
 
