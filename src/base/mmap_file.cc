@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/mmap_guard.h"
+
 namespace miaotui {
 
 Result<MappedFile> MappedFile::Open(const std::string& path) {
@@ -37,6 +39,7 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
       return IoError(path + ": cannot mmap: " + std::strerror(errno));
     }
     f.data_ = static_cast<const uint8_t*>(p);
+    RegisterMapping(f.data_, f.size_, path.c_str());  // SIGBUS if the file shrinks under us
   }
   ::close(fd);
   return f;
@@ -50,7 +53,10 @@ MappedFile::MappedFile(MappedFile&& o) noexcept
 
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   if (this != &o) {
-    if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+    if (data_) {
+      UnregisterMapping(data_);
+      ::munmap(const_cast<uint8_t*>(data_), size_);
+    }
     path_ = std::move(o.path_);
     data_ = o.data_;
     size_ = o.size_;
@@ -61,7 +67,10 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
 }
 
 MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (data_) {
+    UnregisterMapping(data_);
+    ::munmap(const_cast<uint8_t*>(data_), size_);
+  }
 }
 
 Result<std::string> ReadFileToString(const std::string& path) {
