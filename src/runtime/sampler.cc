@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -48,7 +49,13 @@ int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> 
                         size_t generated_from) {
   const int32_t n = static_cast<int32_t>(logits.size());
   cands_.resize(n);
-  for (int32_t i = 0; i < n; ++i) cands_[i] = {i, logits[i], 0.0f};
+  // NaN (from a model with NaN weights or scales) would break the sort's ordering: it ranks
+  // last; +inf ranks first without turning the softmax into inf - inf.
+  for (int32_t i = 0; i < n; ++i) {
+    const float l = logits[i];
+    cands_[i] = {i, std::isnan(l) ? -HUGE_VALF : std::min(l, std::numeric_limits<float>::max()),
+                 0.0f};
+  }
 
   if (params_.repeat_penalty != 1.0f && params_.repeat_last_n > 0) {
     std::unordered_set<int32_t> seen;
@@ -89,6 +96,7 @@ int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> 
     std::sort(cands_.begin(), cands_.end(), by_logit);
   }
   cands_.resize(keep);
+  if (cands_[0].logit == -HUGE_VALF) return cands_[0].id;  // every logit NaN or -inf
 
   // Probabilities at temperature 1 for top-p / min-p.
   auto softmax = [&](float temp) {

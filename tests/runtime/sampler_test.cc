@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 namespace miaotui::runtime {
 namespace {
@@ -105,6 +106,35 @@ TEST(SamplerTest, PresenceAndFrequencyPenaltiesCountGeneratedTokensOnly) {
   p.presence_penalty = 0;
   p.frequency_penalty = -3;
   EXPECT_NE(p.Validate().message().find("frequency_penalty"), std::string::npos);
+}
+
+// Logits from a model with NaN weights or scales (docs/ERRORS.md): every mode still returns a
+// valid id, preferring finite logits, and never sorts NaN (undefined behaviour in std::sort).
+TEST(SamplerTest, NanAndInfiniteLogitsGiveAValidId) {
+  const float nan = std::nanf("");
+  std::vector<float> logits(300, nan);
+  logits[7] = 1.0f;
+  logits[9] = -HUGE_VALF;
+  for (float temp : {0.0f, 0.7f}) {
+    for (int32_t top_k : {0, 5}) {
+      SamplingParams p;
+      p.temperature = temp;
+      p.top_k = top_k;
+      p.repeat_penalty = 1.1f;
+      Sampler s(p);
+      std::vector<int32_t> history = {7, 3};
+      EXPECT_EQ(s.Sample(logits, history), 7) << temp << " " << top_k;
+    }
+  }
+  std::vector<float> all_nan(50, nan);
+  std::vector<float> with_inf(50, 0.0f);
+  with_inf[20] = HUGE_VALF;
+  SamplingParams p;
+  p.temperature = 0.8f;
+  Sampler s(p);
+  const int32_t id = s.Sample(all_nan, {});
+  EXPECT_TRUE(id >= 0 && id < 50) << id;
+  EXPECT_EQ(s.Sample(with_inf, {}), 20);
 }
 
 }  // namespace
