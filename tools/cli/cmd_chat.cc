@@ -10,6 +10,7 @@
 #include "base/mmap_file.h"
 #include "chat_repl.h"
 #include "commands.h"
+#include "default_model.h"
 #include "models/chat_template_source.h"
 #include "models/model.h"
 #include "sampling_args.h"
@@ -48,7 +49,7 @@ int ChatCommand(int argc, char** argv) {
   ArgParser p("miaotui chat",
               "Chat with a model on stdin/stdout through its chat template. Commands: /reset, "
               "/save FILE, /load FILE, /exit; Ctrl-C stops a reply.");
-  p.Option("model", "m", &model_path, "PATH", "GGUF file or Hugging Face folder");
+  p.Option("model", "m", &model_path, "PATH", "GGUF file or HF folder (default: the shipped model)");
   p.Option("system", "", &system, "TEXT", "system prompt");
   p.Option("template", "", &tc.path, "FILE", "use this chat template instead of the model's");
   p.Option("bos-token", "", &tc.bos, "S", "the bos_token string (default: the model's)");
@@ -60,7 +61,11 @@ int ChatCommand(int argc, char** argv) {
   p.Flag("verbose", "v", &verbose, "print prompt/reply token counts and speed to stderr");
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
   if (p.help_requested()) return 0;
-  if (model_path.empty()) return Fail(InvalidArgument("no model given (use -m PATH)"));
+  if (auto resolved = ResolveModelPath(model_path); resolved.ok()) {
+    model_path = *resolved;
+  } else {
+    return Fail(resolved.status());
+  }
   tc.bos_set = p.WasSet("bos-token");
   tc.eos_set = p.WasSet("eos-token");
 

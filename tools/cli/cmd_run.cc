@@ -8,6 +8,7 @@
 #include "args.h"
 #include "base/mmap_file.h"
 #include "commands.h"
+#include "default_model.h"
 #include "dist_args.h"
 #include "models/model.h"
 #include "runtime/generator.h"
@@ -34,7 +35,7 @@ int RunCommand(int argc, char** argv) {
   float temp = 0.8f, top_p = 0.95f, min_p = 0.05f, repeat_penalty = 1.0f;
   bool echo = false, ignore_eos = false, json = false, no_fuse = false, no_bos = false;
   ArgParser p("miaotui run", "Generate text from a prompt, streaming it to stdout.");
-  p.Option("model", "m", &model_path, "PATH", "GGUF file or Hugging Face folder");
+  p.Option("model", "m", &model_path, "PATH", "GGUF file or HF folder (default: the shipped model)");
   p.Option("prompt", "p", &prompt, "TEXT", "the prompt");
   p.Option("file", "f", &prompt_file, "FILE", "read the prompt from a file");
   p.Option("n-predict", "n", &n_predict, "N", "tokens to generate (default 128; -1: until EOS)");
@@ -59,7 +60,11 @@ int RunCommand(int argc, char** argv) {
   AddDistOptions(p, &dist_args);
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
   if (p.help_requested()) return 0;
-  if (model_path.empty()) return Fail(InvalidArgument("no model given (use -m PATH)"));
+  if (auto resolved = ResolveModelPath(model_path); resolved.ok()) {
+    model_path = *resolved;
+  } else {
+    return Fail(resolved.status());
+  }
   if (!prompt_file.empty()) {
     auto text = ReadFileToString(prompt_file);
     if (!text.ok()) return Fail(text.status());

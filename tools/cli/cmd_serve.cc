@@ -10,6 +10,7 @@
 #include "args.h"
 #include "base/mmap_file.h"
 #include "commands.h"
+#include "default_model.h"
 #include "models/model.h"
 #include "sampling_args.h"
 #include "server.h"
@@ -27,7 +28,7 @@ int ServeCommand(int argc, char** argv) {
               "Serve a model over HTTP with OpenAI's API (/v1/chat/completions, /v1/completions, "
               "/v1/embeddings, /v1/models), /health, /metrics, /tokenize, /detokenize and a web "
               "chat page at /.");
-  p.Option("model", "m", &model_path, "PATH", "GGUF file or Hugging Face folder");
+  p.Option("model", "m", &model_path, "PATH", "GGUF file or HF folder (default: the shipped model)");
   p.Option("host", "", &o.host, "ADDR", "address to listen on (default 127.0.0.1)");
   p.Option("port", "", &port, "N", "port (default 8080; 0: any free port)");
   p.Option("api-key", "", &o.api_key, "KEY", "require 'Authorization: Bearer KEY'");
@@ -44,7 +45,11 @@ int ServeCommand(int argc, char** argv) {
   sampling.Register(p);
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
   if (p.help_requested()) return 0;
-  if (model_path.empty()) return Fail(InvalidArgument("no model given (use -m PATH)"));
+  if (auto resolved = ResolveModelPath(model_path); resolved.ok()) {
+    model_path = *resolved;
+  } else {
+    return Fail(resolved.status());
+  }
   if (kv_type != "f16" && kv_type != "f32") {
     return Fail(InvalidArgument("option --kv-type: expected f32 or f16, got '" + kv_type + "'"));
   }
