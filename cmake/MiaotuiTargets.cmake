@@ -7,6 +7,9 @@ if(MIAOTUI_SANITIZE)
                                                    -fno-sanitize-recover=undefined)
   target_link_options(miaotui_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(MIAOTUI_FUZZ)
+  target_compile_options(miaotui_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 
 # Per-ISA compile flags. The release build runs on any x86-64; these files are only
 # entered after the run-time CPU check in kernels/dispatch.

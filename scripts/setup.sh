@@ -7,7 +7,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-  build-essential g++ cmake ninja-build ccache pkg-config \
+  build-essential g++ clang libclang-rt-14-dev cmake ninja-build ccache pkg-config \
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
   libpcre2-dev libutf8proc-dev python3 libcpp-httplib-dev openmpi-bin libopenmpi-dev >/dev/null
 # Headless browser for the web chat page's test (tests/server/node/web_test.mjs).
