@@ -19,6 +19,7 @@ int GraphCommand(int argc, char** argv);     // miaotui graph
 int PerplexityCommand(int argc, char** argv);  // miaotui perplexity
 int QuantizeCommand(int argc, char** argv);    // miaotui quantize
 int ConvertCommand(int argc, char** argv);     // miaotui convert
+int PullCommand(int argc, char** argv);        // miaotui pull
 int EmbedCommand(int argc, char** argv);     // miaotui embed
 int ClassifyCommand(int argc, char** argv);  // miaotui classify
 int ServeCommand(int argc, char** argv);     // miaotui serve

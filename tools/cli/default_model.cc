@@ -6,6 +6,8 @@
 #include <system_error>
 #include <vector>
 
+#include "pull.h"
+
 namespace miaotui::cli {
 namespace {
 
@@ -18,7 +20,10 @@ std::string ExecutableDir() {
 }  // namespace
 
 Result<std::string> ResolveModelPath(const std::string& model_arg) {
-  if (!model_arg.empty()) return model_arg;
+  if (!model_arg.empty()) {
+    if (auto cached = pull::FindInCache(model_arg, pull::DefaultCacheDir())) return *cached;
+    return model_arg;
+  }
   if (const char* env = std::getenv("MIAOTUI_MODEL"); env != nullptr && *env != '\0') {
     return std::string(env);
   }

@@ -4,7 +4,8 @@
 // Lookup order for an empty -m: the MIAOTUI_MODEL environment variable (a GGUF file or a Hugging
 // Face folder); models/<kShippedModel> beside the executable's build tree
 // (<exe>/../../../models, i.e. build/<preset>/bin/miaotui in a checkout); the source tree's
-// models/ folder compiled in as MIAOTUI_DATA_DIR. A non-empty -m is returned unchanged.
+// models/ folder compiled in as MIAOTUI_DATA_DIR. A non-empty -m is returned unchanged, except
+// ORG/REPO[:FILE] naming no local path, which is looked up in the `miaotui pull` cache.
 #pragma once
 
 #include <string>

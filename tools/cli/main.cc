@@ -32,6 +32,8 @@ constexpr Subcommand kCommands[] = {
     {"quantize", "write a quantized GGUF from an F32/F16/BF16 model", miaotui::cli::QuantizeCommand},
     {"convert", "convert a Hugging Face folder to GGUF (F16, Q8_0, ...)",
      miaotui::cli::ConvertCommand},
+    {"pull", "download a model (Hugging Face ORG/REPO[:FILE] or a URL) into the cache",
+     miaotui::cli::PullCommand},
     {"graph", "print a model's forward-pass graph (or Graphviz --dot)", miaotui::cli::GraphCommand},
 };
 
