@@ -1,6 +1,8 @@
 // Activation quantization for the quantized MatMul (see quant_internal.h): the quant/ activation
 // quantizers (round half to even), then a repack of their blocks into per-row arrays; and the
 // scalar reference QuantMatMulRef. Baseline-compiled.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -17,6 +19,14 @@ namespace miaotui::kernels::internal {
 namespace {
 
 constexpr size_t Align64(size_t n) { return (n + 63) & ~size_t{63}; }
+
+// 8-bit quantization would turn NaN or Inf into ordinary integers; such rows must stay
+// non-finite so that a corrupted input is reported rather than silently computed with.
+bool RowFinite(const float* x, int64_t k) {
+  float acc = 0.0f;
+  for (int64_t i = 0; i < k; ++i) acc += x[i] * 0.0f;  // NaN if any x is NaN or Inf
+  return acc == 0.0f;
+}
 
 // Thread-local byte buffers (distinct from ThreadScratch's slots, which GEMMs use meanwhile).
 std::vector<uint8_t>& BlockBuffer() {
@@ -70,6 +80,7 @@ QuantizedActs QuantizeActs(DType act_type, const float* x, int64_t m, int64_t k,
         std::memcpy(qs + b * 256, blk.qs, 256);
         std::memcpy(bs + b * 16, blk.bsums, sizeof(blk.bsums));
       }
+      if (!RowFinite(x + r * ldx, k)) std::fill(d, d + a.blocks, NAN);
       continue;
     }
     auto* sum = reinterpret_cast<int32_t*>(row + a.sum_off);
@@ -88,6 +99,7 @@ QuantizedActs QuantizeActs(DType act_type, const float* x, int64_t m, int64_t k,
       sum[b] = t;
       s[b] = HalfToFloat(sh);
     }
+    if (!RowFinite(x + r * ldx, k)) std::fill(d, d + a.blocks, NAN);
   }
   return a;
 }
@@ -102,8 +114,10 @@ void QuantMatMulRef(const float* x, int64_t m, int64_t k, int64_t ldx, const voi
   const auto* wb = static_cast<const uint8_t*>(w);
   for (int64_t r = 0; r < m; ++r) {
     at->quantize_act(x + r * ldx, act.data(), k, quant::Rounding::kHalfToEven);
+    const bool finite = RowFinite(x + r * ldx, k);
     for (int64_t o = o_begin; o < o_end; ++o) {
-      y[r * ldy + o] = t->vec_dot_ref(wb + static_cast<size_t>(o) * row_bytes, act.data(), k);
+      y[r * ldy + o] = finite ? t->vec_dot_ref(wb + static_cast<size_t>(o) * row_bytes, act.data(), k)
+                              : NAN;
     }
   }
 }

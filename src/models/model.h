@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -15,6 +16,7 @@
 
 #include "base/status.h"
 #include "graph/graph.h"
+#include "models/weight_source.h"
 #include "ops/ops.h"
 #include "tokenizer/tokenizer.h"
 
@@ -108,9 +110,14 @@ class Model {
   const tokenizer::Tokenizer& tokenizer() const { return *tokenizer_; }
   void set_fingerprint(uint64_t f) { info_.fingerprint = f; }
 
+  // Scans every weight (slow: reads them all) for NaN or Inf, e.g. a corrupted scale; returns
+  // "tensor 'NAME' row R" for the first one found, or nothing. Used when outputs turn non-finite.
+  std::optional<std::string> FindNonFiniteWeight() const;
+
  protected:
   ModelInfo info_;
   std::unique_ptr<tokenizer::Tokenizer> tokenizer_;
+  std::unique_ptr<WeightSource> source_;
 };
 
 // Loads a GGUF file or a Hugging Face folder.

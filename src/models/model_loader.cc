@@ -25,6 +25,10 @@ std::string SupportedList(bool hf) {
 
 Result<std::string> ReadHfArchitecture(const std::string& dir);  // model_loader_hf.cc
 
+std::optional<std::string> Model::FindNonFiniteWeight() const {
+  return source_ ? source_->FindNonFinite() : std::nullopt;
+}
+
 EncoderGraph Model::BuildEncoder(int64_t, int64_t, ops::PoolMode) const {
   CHECK(false && "BuildEncoder called on a decoder model");
   return {};

@@ -1,5 +1,6 @@
 #include "models/weight_source.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "kernels/matmul.h"
@@ -36,6 +37,7 @@ Result<TensorView> WeightSource::Matrix(const std::string& name, const Shape& ex
   n_params_ += v.shape.NumElements();
   n_bytes_ += static_cast<int64_t>(v.bytes());
   type_counts_[DTypeName(v.dtype)]++;
+  handed_out_.emplace_back(name, v);
   return v;
 }
 
@@ -48,6 +50,7 @@ Result<TensorView> WeightSource::Vector(const std::string& name, int64_t n) {
   n_params_ += n;
   n_bytes_ += static_cast<int64_t>(v.bytes());
   type_counts_[DTypeName(v.dtype)]++;
+  handed_out_.emplace_back(name, v);
   if (v.dtype == DType::kF32) return v;
   if (v.dtype != DType::kF16 && v.dtype != DType::kBF16) {
     return Unimplemented(path_ + ": tensor '" + name + "' has type " + DTypeName(v.dtype) +
@@ -104,6 +107,20 @@ Result<TensorView> WeightSource::ColumnSlice(const TensorView& v, int64_t begin,
   out.shape = Shape::Of(count, v.rows());
   owned_.push_back(std::move(buf));
   return out;
+}
+
+std::optional<std::string> WeightSource::FindNonFinite() const {
+  std::vector<float> row;
+  for (const auto& [name, v] : handed_out_) {
+    row.resize(static_cast<size_t>(v.cols()));
+    for (int64_t r = 0; r < v.rows(); ++r) {
+      kernels::ToF32(v.dtype, v.row(r), row.data(), v.cols());
+      for (float x : row) {
+        if (!std::isfinite(x)) return "tensor '" + name + "' row " + std::to_string(r);
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 std::string LayerName(const std::string& pattern, int64_t layer) {

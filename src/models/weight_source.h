@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ class WeightSource {
   Result<TensorView> ColumnSlice(const TensorView& v, int64_t begin, int64_t count,
                                  const std::string& name);
 
+  // The first tensor handed out that holds a NaN or Inf (after dequantization), as
+  // "tensor 'NAME' row R"; nothing when all are finite. Reads every weight: slow.
+  std::optional<std::string> FindNonFinite() const;
+
   int64_t n_params() const { return n_params_; }
   int64_t n_bytes() const { return n_bytes_; }
   // How many tensors of each type were handed out, e.g. {"F16": 154, "F32": 45}.
@@ -58,6 +63,7 @@ class WeightSource {
   std::shared_ptr<const formats::GgufFile> gguf_;
   std::shared_ptr<const formats::SafetensorsSet> st_;
   std::vector<AlignedBuffer> owned_;
+  std::vector<std::pair<std::string, TensorView>> handed_out_;
   int64_t n_params_ = 0;
   int64_t n_bytes_ = 0;
   std::map<std::string, int64_t> type_counts_;

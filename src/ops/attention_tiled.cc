@@ -105,7 +105,7 @@ void AttendTile(const float* q, const TokenRun& run, int64_t g, const AttentionP
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t t = run.begin + r / group, h = g * group + r % group;
     float* dst = out + t * q_row + h * hd;
-    const float inv = L[r] > 0 ? 1.0f / L[r] : 0.0f;
+    const float inv = L[r] != 0.0f ? 1.0f / L[r] : 0.0f;  // NaN stays NaN
     for (int64_t d = 0; d < hd; ++d) dst[d] = O[r * hd + d] * inv;
   }
 }

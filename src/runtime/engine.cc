@@ -11,6 +11,7 @@
 #include "graph/executor.h"
 #include "graph/kv_cache.h"
 #include "runtime/block_pool.h"
+#include "runtime/finite_check.h"
 #include "runtime/stop_text.h"
 #include "tokenizer/stream_decoder.h"
 
@@ -338,6 +339,8 @@ Status Engine::Impl::Step() {
   executor_.Run(fg.graph, &kv_);
   const float* logits = executor_.Output(fg.graph, fg.logits);
   const int64_t n_vocab = model_.info().n_vocab;
+  MT_RETURN_IF_ERROR(CheckLogitsFinite(
+      model_, std::span<const float>(logits, static_cast<size_t>(n_outputs * n_vocab))));
   {
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.steps++;

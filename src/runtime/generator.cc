@@ -1,5 +1,7 @@
 #include "runtime/generator.h"
 
+#include "runtime/finite_check.h"
+
 #include <chrono>
 
 namespace miaotui::runtime {
@@ -35,6 +37,7 @@ Result<GenerateResult> Generate(Session& session, const std::vector<int32_t>& pr
 
   double t0 = Now();
   MT_ASSIGN_OR_RETURN(std::span<const float> logits, session.Decode(prompt, options.prompt_logits));
+  MT_RETURN_IF_ERROR(CheckLogitsFinite(session.model(), logits));
   const int64_t n_vocab = session.model().info().n_vocab;
   if (options.prompt_logits) {
     result.prompt_logits.assign(logits.begin(), logits.end());
@@ -62,6 +65,7 @@ Result<GenerateResult> Generate(Session& session, const std::vector<int32_t>& pr
     if (session.n_past() >= session.n_ctx()) break;  // context full
     if (options.n_predict >= 0 && i + 1 == options.n_predict) break;
     MT_ASSIGN_OR_RETURN(logits, session.Decode(std::span<const int32_t>(&id, 1), false));
+    MT_RETURN_IF_ERROR(CheckLogitsFinite(session.model(), logits));
   }
   if (!pending.empty() && on_text) on_text(pending);
   result.generate_seconds = Now() - t1;

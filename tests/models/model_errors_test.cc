@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <cmath>
 #include <cstring>
 #include <random>
 
 #include "formats/gguf.h"
 #include "models/model.h"
+#include "runtime/generator.h"
 #include "test_util.h"
 
 namespace miaotui {
@@ -147,6 +149,68 @@ TEST_F(ModelErrorsTest, AbsurdHyperparametersAreRefused) {
                             });
   std::string msg = LoadError(p);
   EXPECT_NE(msg.find("layers.gguf"), std::string::npos) << msg;
+}
+
+
+// A NaN weight (or a NaN block scale in a quantized file) is reported with the tensor's name
+// as soon as it makes the logits non-finite, not propagated silently.
+std::string GenerateError(const std::string& path) {
+  auto model = models::LoadModel(path);
+  EXPECT_TRUE(model.ok()) << model.status().message();
+  if (!model.ok()) return "";
+  runtime::SessionOptions so;
+  so.n_ctx = 64;
+  auto session = runtime::Session::Create(**model, so);
+  runtime::GenerateOptions go;
+  go.n_predict = 4;
+  go.sampling.temperature = 0;
+  auto r = runtime::Generate(**session, (*model)->tokenizer().Encode("Once upon a time", true),
+                             go, nullptr);
+  EXPECT_FALSE(r.ok()) << path << " generated despite a NaN weight";
+  return r.ok() ? "" : r.status().message();
+}
+
+std::string CopyWithPoke(const TempDir& dir, const std::string& model_rel, const std::string& name,
+                         const std::string& tensor, size_t byte, const std::vector<uint8_t>& bytes) {
+  auto f = formats::GgufFile::Open(SharedPath(model_rel));
+  EXPECT_TRUE(f.ok());
+  formats::GgufWriter w;
+  for (const auto& kv : (*f)->metadata()) w.SetValue(kv.key, kv.value);
+  std::vector<uint8_t> copy;
+  for (const auto& t : (*f)->tensors()) {
+    TensorView v = (*f)->View(t);
+    if (t.name == tensor) {
+      const auto* p = static_cast<const uint8_t*>(v.data);
+      copy.assign(p, p + v.bytes());
+      std::copy(bytes.begin(), bytes.end(), copy.begin() + byte);
+      w.AddTensor(t.name, t.dtype, t.shape, copy.data());
+    } else {
+      w.AddTensor(t.name, t.dtype, t.shape, v.data);
+    }
+  }
+  std::string out = dir.File(name);
+  EXPECT_TRUE(w.Write(out).ok());
+  return out;
+}
+
+TEST_F(ModelErrorsTest, NanWeightIsNamed) {
+  const float nan = std::nanf("");
+  std::vector<uint8_t> bytes(4);
+  std::memcpy(bytes.data(), &nan, 4);
+  // token_embd row 1 (BOS, read first) would be enough; poke a matmul weight instead.
+  std::string p = CopyWithPoke(dir_, kModel, "nan.gguf", "blk.2.ffn_up.weight", 4 * 100, bytes);
+  std::string msg = GenerateError(p);
+  EXPECT_NE(msg.find("blk.2.ffn_up.weight"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("NaN"), std::string::npos) << msg;
+}
+
+TEST_F(ModelErrorsTest, NanBlockScaleInQuantizedFileIsNamed) {
+  const std::string q8 = "models/quant-test-Q8_0.gguf";
+  if (!testing::SharedExists(q8)) GTEST_SKIP() << "needs " << q8;
+  // Q8_0 blocks are 34 bytes with the F16 scale first; 0x7E00 is a half NaN.
+  std::string p = CopyWithPoke(dir_, q8, "nan_q8.gguf", "blk.0.attn_k.weight", 34 * 5, {0x00, 0x7E});
+  std::string msg = GenerateError(p);
+  EXPECT_NE(msg.find("blk.0.attn_k.weight"), std::string::npos) << msg;
 }
 
 }  // namespace

@@ -53,7 +53,6 @@ class BertModel : public Model {
   void FillInfo(const std::string& path, const std::string& format);
   BertConfig config_;
   BertWeights weights_;
-  std::unique_ptr<WeightSource> source_;
 };
 
 }  // namespace miaotui::models::bert

@@ -56,7 +56,6 @@ class Gpt2Model : public Model {
   Shard shard_;
   int64_t layer_begin_ = 0, layer_end_ = -1;  // -1: every layer
   Gpt2Weights weights_;
-  std::unique_ptr<WeightSource> source_;
 };
 
 }  // namespace miaotui::models::gpt2

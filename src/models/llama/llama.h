@@ -114,7 +114,6 @@ class LlamaModel : public Model {
 
   LlamaConfig config_;
   LlamaWeights weights_;
-  std::unique_ptr<WeightSource> source_;
   Shard shard_;
   int64_t layer_begin_ = 0, layer_end_ = -1;  // -1: every layer
 };
