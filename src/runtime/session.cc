@@ -16,6 +16,11 @@ Session::Session(const models::Model& model, const SessionOptions& options)
                                                                : HardwareConcurrency())),
       executor_(pool_.get()) {}
 
+int64_t Session::ResolveContext(const models::ModelInfo& info, int64_t requested) {
+  if (requested > 0) return requested;
+  return std::min<int64_t>(info.n_ctx_train > 0 ? info.n_ctx_train : 2048, 4096);
+}
+
 Result<std::unique_ptr<Session>> Session::Create(const models::Model& model,
                                                  const SessionOptions& options) {
   if (options.kv_type != DType::kF32 && options.kv_type != DType::kF16) {
@@ -27,8 +32,7 @@ Result<std::unique_ptr<Session>> Session::Create(const models::Model& model,
                            std::to_string(options.n_threads));
   }
   const models::ModelInfo& info = model.info();
-  int64_t n_ctx = options.n_ctx;
-  if (n_ctx <= 0) n_ctx = std::min<int64_t>(info.n_ctx_train > 0 ? info.n_ctx_train : 2048, 4096);
+  const int64_t n_ctx = ResolveContext(info, options.n_ctx);
   if (n_ctx > (1 << 20)) {
     return InvalidArgument("context size " + std::to_string(n_ctx) + " is larger than 1048576");
   }

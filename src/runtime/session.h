@@ -43,6 +43,9 @@ class Session {
  public:
   static Result<std::unique_ptr<Session>> Create(const models::Model& model,
                                                  const SessionOptions& options);
+  static constexpr int64_t kBlockSize = 16;  // KV-cache block (tokens)
+  // The context a session gets: `requested`, or (0) the model's training context capped at 4096.
+  static int64_t ResolveContext(const models::ModelInfo& info, int64_t requested);
 
   // Errors: an empty batch, a token id outside the vocabulary, or a context overflow
   // ("prompt of N tokens does not fit the context of M").
@@ -73,7 +76,6 @@ class Session {
  private:
   Session(const models::Model& model, const SessionOptions& options);
   const models::ForwardGraph& GraphFor(int64_t n_tokens, int64_t n_outputs);
-  static constexpr int64_t kBlockSize = 16;
   static constexpr int kHiddenTag = 1;  // pipeline hidden states
 
   const models::Model& model_;

@@ -186,5 +186,28 @@ TEST(CliTest, ErrorsAreOneLineWithExitStatusOne) {
                      "context");
 }
 
+// --dry-run prints the memory plan without allocating the KV cache; a plan that does not fit
+// the available memory (MIAOTUI_MEM_AVAILABLE stands in for /proc/meminfo) is refused up front
+// with the numbers (docs/ERRORS.md, resource limits).
+TEST(CliTest, RunDryRunPrintsPlanAndRefusesWhatDoesNotFit) {
+  MT_REQUIRE_SHARED("models/stories260K.gguf");
+  const std::string run = "run -m " + SharedPath("models/stories260K.gguf") + " -p hi --dry-run";
+  CmdResult ok = Cli(run + " -c 256");
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  for (const char* item : {"weights (mapped)", "KV cache", "activation arena", "total",
+                           "MemAvailable"}) {
+    EXPECT_NE(ok.out.find(item), std::string::npos) << item << "\n" << ok.out;
+  }
+  // 5 layers x K and V x 256 tokens x 32 values x 2 bytes (f16).
+  EXPECT_NE(ok.out.find("KV cache           163840 bytes"), std::string::npos) << ok.out;
+  ::setenv("MIAOTUI_MEM_AVAILABLE", "1000000", 1);
+  CmdResult big = Cli(run + " -c 65536");
+  CmdResult real = Cli("run -m " + SharedPath("models/stories260K.gguf") + " -p hi -c 65536");
+  ::unsetenv("MIAOTUI_MEM_AVAILABLE");
+  ExpectOneLineError(big, "available (MemAvailable)");
+  EXPECT_NE(big.err.find("KV cache 41943040 bytes"), std::string::npos) << big.err;
+  ExpectOneLineError(real, "use a smaller --ctx-size");
+}
+
 }  // namespace
 }  // namespace miaotui

@@ -12,6 +12,7 @@
 #include "dist_args.h"
 #include "models/model.h"
 #include "runtime/generator.h"
+#include "runtime/memory_plan.h"
 
 namespace miaotui::cli {
 namespace {
@@ -34,6 +35,7 @@ int RunCommand(int argc, char** argv) {
   int64_t ctx = 0, seed = -1;
   float temp = 0.8f, top_p = 0.95f, min_p = 0.05f, repeat_penalty = 1.0f;
   bool echo = false, ignore_eos = false, json = false, no_fuse = false, no_bos = false;
+  bool dry_run = false;
   ArgParser p("miaotui run", "Generate text from a prompt, streaming it to stdout.");
   p.Option("model", "m", &model_path, "PATH", "GGUF file or HF folder (default: the shipped model)");
   p.Option("prompt", "p", &prompt, "TEXT", "the prompt");
@@ -56,6 +58,8 @@ int RunCommand(int argc, char** argv) {
   p.Flag("no-bos", "", &no_bos, "do not add the BOS token");
   p.Flag("json", "", &json, "print one JSON object instead of streaming text");
   p.Flag("no-fuse", "", &no_fuse, "disable graph fusion passes");
+  p.Flag("dry-run", "", &dry_run,
+         "print the memory plan (weights, KV cache, activations) and whether it fits; run nothing");
   DistArgs dist_args;
   AddDistOptions(p, &dist_args);
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
@@ -87,6 +91,19 @@ int RunCommand(int argc, char** argv) {
   so.n_ctx = ctx;
   so.kv_type = *kv;
   so.passes.fuse = !no_fuse;
+  // The memory plan is checked before the KV cache is allocated (only the header and tensor
+  // table have been read so far; weights are mapped, not loaded).
+  auto plan = runtime::PlanSessionMemory(**model, so);
+  if (!plan.ok()) return Fail(plan.status());
+  if (dry_run && !quiet) {
+    std::fputs(plan->ToString().c_str(), stdout);
+    if (auto avail = runtime::AvailableMemoryBytes(); avail.ok()) {
+      std::printf("  available          %lld bytes (%.1f MiB, MemAvailable)\n",
+                  static_cast<long long>(*avail), static_cast<double>(*avail) / (1 << 20));
+    }
+  }
+  if (Status s = runtime::CheckMemoryPlanFits(*plan); !s.ok()) return Fail(s);
+  if (dry_run) return 0;
   auto session = runtime::Session::Create(**model, so);
   if (!session.ok()) return Fail(session.status());
   const double load_s =
