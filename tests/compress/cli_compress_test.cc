@@ -1,6 +1,8 @@
 // End-to-end tests of `miaotui quantize` and `miaotui perplexity`: output files, the final
 // line, and the one-line error contract.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -52,6 +54,19 @@ TEST(CompressCliTest, QuantizeWritesTheGoldenFileAndReportsSizes) {
                      "valid: Q4_0");
   ExpectOneLineError(Cli("quantize " + in + " " + in + " --type Q4_0"), "refusing to overwrite");
   EXPECT_EQ(Cli("quantize --help").status, 0);
+}
+
+TEST(CompressCliTest, QuantizeReadsAHuggingFaceFolder) {
+  MT_REQUIRE_SHARED("models/stories260K-hf/config.json");
+  testing::TempDir dir;
+  const std::string out = dir.File("hf-q8.gguf");
+  CmdResult r = Cli("quantize " + SharedPath("models/stories260K-hf") + " " + out + " --type Q8_0");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out + ".f32-staging.gguf"));
+  // Same weights as the golden GGUF, so greedy text matches the golden's first tokens.
+  CmdResult run = Cli("run -m " + out + " -p 'Once upon a time' -n 8 --temp 0 --json");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("there was a little girl"), std::string::npos) << run.out;
 }
 
 TEST(CompressCliTest, PerplexityFinalLineMatchesGolden) {

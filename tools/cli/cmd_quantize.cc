@@ -2,10 +2,13 @@
 // presets and per-tensor mix; --pure for one type throughout; --calib TEXT for calibration-aware
 // (importance-weighted) scales.
 #include <cstdio>
+#include <filesystem>
+#include <memory>
 #include <fstream>
 #include <iterator>
 
 #include "args.h"
+#include "compress/hf_convert.h"
 #include "commands.h"
 #include "compress/importance.h"
 #include "compress/quantize.h"
@@ -47,6 +50,25 @@ int QuantizeCommand(int argc, char** argv) {
                                 compress::QuantPresetNames() + ")"));
   }
   if (auto preset = compress::ParseQuantPreset(type); !preset.ok()) return Fail(preset.status());
+
+  // A Hugging Face folder is first converted to an F32 GGUF beside OUT (removed afterwards), so
+  // presets, --pure and --calib work the same for both inputs.
+  std::error_code ec;
+  std::unique_ptr<std::string, void (*)(std::string*)> staged(nullptr, [](std::string* p) {
+    std::error_code e;
+    std::filesystem::remove(*p, e);
+    delete p;
+  });
+  if (std::filesystem::is_directory(in, ec)) {
+    staged.reset(new std::string(out + ".f32-staging.gguf"));
+    compress::ConvertOptions co;
+    co.type = "F32";
+    co.n_threads = threads;
+    auto conv = compress::ConvertHfToGguf(in, *staged, co);
+    if (!conv.ok()) return Fail(conv.status());
+    std::fprintf(stderr, "converted %s to F32 GGUF for quantization\n", in.c_str());
+    in = *staged;
+  }
 
   compress::ImportanceMatrix importance;
   compress::QuantizeOptions o;
