@@ -169,6 +169,13 @@ class HfReader {
     for (const auto& a : added) n = std::max(n, a.first + 1);
     if (n <= 0) return Bad("model.vocab", "is empty");
     if (n > (int64_t{1} << 24)) return Bad("model.vocab", "has an id above 2^24");
+    // Ids are dense (a gap is refused below); bound the tables by what the file lists before
+    // allocating them, so a tiny file cannot claim a 2^24-entry vocabulary.
+    const int64_t listed = static_cast<int64_t>(entries.size() + added.size());
+    if (n > 2 * listed + 1024) {
+      return Bad("model.vocab", "has id " + std::to_string(n - 1) + " but lists only " +
+                                    std::to_string(listed) + " tokens");
+    }
     v->tokens.assign(n, std::string());
     std::vector<bool> seen(n, false);
     for (const auto& [id, text] : entries) {

@@ -121,6 +121,10 @@ TEST(HfLoaderTest, MalformedTokenizerJson) {
               StatusCode::kInvalidArgument, "model.vocab");
   ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": 0, "b": 4}, "merges": []})")),
               StatusCode::kInvalidArgument, "id 3");
+  // Resource limit: a huge id in a tiny file must not size the tables (docs/ERRORS.md).
+  ExpectError(
+      LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": 0, "b": 16777215}, "merges": []})")),
+      StatusCode::kInvalidArgument, "lists only");
   ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": 0, "b": 0}, "merges": []})")),
               StatusCode::kInvalidArgument, "twice");
   ExpectError(LoadFrom(TinyJson(R"({"type": "BPE", "vocab": {"a": 0}})")),
