@@ -330,7 +330,8 @@ std::optional<Result<std::string>> FindInCache(const std::string& arg, const std
     return std::nullopt;
   }
   auto spec = ParsePullSpec(arg);
-  if (!spec.ok()) return std::nullopt;
+  // "dir/model.gguf" that does not exist is a mistyped path, not a repository.
+  if (!spec.ok() || (spec->file.empty() && spec->repo.ends_with(".gguf"))) return std::nullopt;
   const std::string dir = cache + "/" + spec->repo;
   if (!spec->file.empty()) {
     const std::string path = dir + "/" + spec->file;
