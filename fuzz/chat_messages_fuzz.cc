@@ -1,6 +1,7 @@
 // libFuzzer target: fuzzed messages (JSON) through the real chat templates of
 // ../shared/fixtures/chat-templates. The first byte picks the template and add_generation_prompt;
 // the rest is the messages JSON. Rendering must return a Status or text, never crash.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -37,6 +38,11 @@ const std::vector<std::string>& Templates() {
 }
 
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  Templates();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace miaotui;

@@ -28,6 +28,11 @@ const std::string& Folder() {
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  Folder();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace miaotui;
   auto [config, st] = fuzz::SplitAt(
