@@ -64,7 +64,7 @@ CHAT_TEMPLATE = (
     "{% if message['role'] == 'system' %}{{ message['content'] }}\n\n"
     "{% elif message['role'] == 'user' %}"
     "{% if loop.first or messages[loop.index0 - 1]['role'] != 'assistant' %}USER:{% endif %}"
-    "\n{{ message['content'] }}\n\n"
+    "{{ '\\n' + message['content'] + '\\n\\n' }}"
     "{% elif message['role'] == 'assistant' %}BARD:\n{{ message['content'] }}\n\nUSER:"
     "{% endif %}"
     "{% endfor %}"
