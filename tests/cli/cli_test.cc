@@ -169,7 +169,6 @@ TEST(CliTest, EmbedPrintsOneVectorPerLine) {
 TEST(CliTest, ErrorsAreOneLineWithExitStatusOne) {
   TempDir dir;
   ExpectOneLineError(Cli("run -m " + dir.File("missing.gguf") + " -p hi"), "missing.gguf");
-  ExpectOneLineError(Cli("run -p hi"), "-m");
   ExpectOneLineError(Cli("run -m x.gguf --temp abc"), "--temp");
   ExpectOneLineError(Cli("run -m x.gguf --bogus"), "--bogus");
   ExpectOneLineError(Cli("synth --shape nonesuch -o " + dir.File("x.gguf")), "nonesuch");
