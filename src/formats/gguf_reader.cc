@@ -274,9 +274,14 @@ class GgufParser {
                              ", not a multiple of the " + info->name + " block size " +
                              std::to_string(info->block_size));
     }
-    uint64_t bytes = 0;
+    uint64_t bytes = 0, row_bytes = 0;
     const uint64_t blocks = static_cast<uint64_t>(n / info->block_size);
-    if (__builtin_mul_overflow(blocks, static_cast<uint64_t>(info->block_bytes), &bytes)) {
+    // The row size is checked on its own too: with another dimension 0 the tensor is empty, but
+    // a row of ne[0] elements must still be representable (views compute it).
+    const uint64_t row_blocks = static_cast<uint64_t>(t->shape.ne[0] / info->block_size);
+    if (__builtin_mul_overflow(blocks, static_cast<uint64_t>(info->block_bytes), &bytes) ||
+        __builtin_mul_overflow(row_blocks, static_cast<uint64_t>(info->block_bytes), &row_bytes) ||
+        row_bytes > static_cast<uint64_t>(INT64_MAX)) {
       return InvalidArgument("shape " + t->shape.ToString() + " has too many bytes");
     }
     t->n_bytes = bytes;
