@@ -1,6 +1,8 @@
 # Shared compile settings for every miaotui target.
 add_library(miaotui_options INTERFACE)
-target_compile_options(miaotui_options INTERFACE -Wall -Wextra -Wno-unused-parameter)
+# (C++ only: nvcc takes other flags; src/cuda sets its own.)
+target_compile_options(miaotui_options INTERFACE
+                       "$<$<COMPILE_LANGUAGE:CXX>:-Wall;-Wextra;-Wno-unused-parameter>")
 target_include_directories(miaotui_options INTERFACE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/include)
 if(MIAOTUI_SANITIZE)
   target_compile_options(miaotui_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
