@@ -56,6 +56,7 @@ class Engine::Impl {
         kv_(static_cast<int>(model.info().n_layer), o.kv_blocks, o.block_size,
             model.info().kv_dim, o.kv_type),
         blocks_(o.kv_blocks, o.block_size) {
+    executor_.SetCommunicator(o.comm);
     thread_ = std::thread([this] { Loop(); });
   }
 
@@ -336,6 +337,12 @@ Status Engine::Impl::Step() {
       samplers.push_back(&s);
     }
   }
+  if (o_.on_step) {
+    const auto n = [](int64_t k) { return static_cast<size_t>(k); };
+    MT_RETURN_IF_ERROR(o_.on_step(StepInputs{
+        &o_, shape, {ids, n(n_tokens)}, {pos, n(n_tokens)}, {slots, n(n_tokens)},
+        {seq_ids, n(n_tokens)}, {table, n(shape.n_seqs * max_blocks_)}, {rows, n(n_outputs)}}));
+  }
   executor_.Run(fg.graph, &kv_);
   const float* logits = executor_.Output(fg.graph, fg.logits);
   const int64_t n_vocab = model_.info().n_vocab;
@@ -467,6 +474,13 @@ Result<std::unique_ptr<Engine>> Engine::Create(const models::Model& model,
     return InvalidArgument(model.info().path + ": an encoder model cannot generate text");
   }
   EngineOptions o = options;
+  const models::Shard& shard = model.info().shard;
+  if (shard.pp_size > 1) {
+    return Unimplemented("the engine (serving) runs tensor parallelism only, not --pp");
+  }
+  if (shard.tp_size > 1 && o.comm == nullptr) {
+    return InvalidArgument("a tensor-parallel model shard needs a communicator");
+  }
   if (o.kv_type != DType::kF32 && o.kv_type != DType::kF16) {
     return InvalidArgument("KV-cache type must be f32 or f16");
   }

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,7 +30,22 @@
 #include "runtime/sampler.h"
 #include "runtime/token_constraint.h"
 
+namespace miaotui::dist {
+class Communicator;
+}
+
 namespace miaotui::runtime {
+
+struct EngineOptions;
+
+// One engine step's graph inputs as the scheduler filled them, just before the graph runs.
+// Distributed serving (tools/cli/serve_dist.h) broadcasts them so every tensor-parallel rank runs
+// the same graph over the same KV slots; `options` is the engine's resolved configuration.
+struct StepInputs {
+  const EngineOptions* options;
+  models::ForwardShape shape;
+  std::span<const int32_t> tokens, positions, slots, seq_ids, block_table, out_rows;
+};
 
 struct EngineOptions {
   int n_threads = 0;            // 0: every core
@@ -42,6 +58,10 @@ struct EngineOptions {
   DType kv_type = DType::kF16;
   bool prefix_cache = true;
   graph::PassOptions passes;
+  // Tensor-parallel serving: the ranks' communicator (the graph's all-reduces) and a hook called
+  // with every step's inputs before the graph runs. Null / empty: one process.
+  dist::Communicator* comm = nullptr;
+  std::function<Status(const StepInputs&)> on_step;
 };
 
 enum class FinishReason { kNone, kStop, kLength, kCancelled, kError };

@@ -13,6 +13,7 @@
 #include "default_model.h"
 #include "models/model.h"
 #include "sampling_args.h"
+#include "serve_dist.h"
 #include "server.h"
 
 namespace miaotui::cli {
@@ -24,6 +25,7 @@ int ServeCommand(int argc, char** argv) {
   int64_t ctx = 0, parallel = o.engine.max_seqs, batch = o.engine.step_tokens,
           queue = o.engine.max_queue, max_tokens = o.limits.max_tokens;
   SamplingArgs sampling;
+  ServeDist dist;  // under mpirun --tp N: rank 0 serves, every rank computes (serve_dist.h)
   ArgParser p("miaotui serve",
               "Serve a model over HTTP with OpenAI's API (/v1/chat/completions, /v1/completions, "
               "/v1/embeddings, /v1/models), /health, /metrics, /tokenize, /detokenize and a web "
@@ -43,6 +45,7 @@ int ServeCommand(int argc, char** argv) {
   p.Option("chat-template", "", &template_path, "FILE",
            "chat template to use instead of the model's");
   sampling.Register(p);
+  AddDistOptions(p, &dist.args);
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
   if (p.help_requested()) return 0;
   if (auto resolved = ResolveModelPath(model_path); resolved.ok()) {
@@ -81,8 +84,10 @@ int ServeCommand(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto model = models::LoadModel(model_path);
-  if (!model.ok()) return Fail(model.status());
+  int follower_exit = 0;
+  auto model = dist.Load(model_path, &o, &follower_exit);
+  if (!model.ok()) return dist.Fail(model.status());
+  if (*model == nullptr) return follower_exit;  // a rank other than 0 has followed to the end
   auto srv = server::Server::Create(std::move(*model), o);
   if (!srv.ok()) return Fail(srv.status());
   server::Server& server = **srv;
