@@ -7,13 +7,15 @@
 //    floor(S * n_in) weights of the row are set to zero, those of lowest score; with a pattern
 //    N:M every group of M consecutive input weights keeps exactly its N highest scores. Score:
 //    magnitude = |w|; wanda = |w| * sqrt(mean x_j^2) (the input column's activation norm from
-//    calibration, compress/importance.h). Ties go to the lower column index (deterministic).
+//    calibration, compress/importance.h); among equal scores the lower column index is pruned
+//    first (deterministic).
 //    Zeros are stored densely; every tensor keeps its input type.
 //  - Structured (ffn_keep < 1, heads_keep < 1, drop_layers): writes a model with smaller
 //    dimensions. Per layer, the FFN intermediate channels of lowest score are removed (rows of
 //    ffn_gate/ffn_up, columns of ffn_down); the kept width is the same in every layer, the
-//    largest multiple of 256 (when the input width is one; else of 32, else of 1) not above
-//    ffn_keep * n_ff, at least one multiple. Attention heads are removed by whole KV groups (a
+//    largest multiple of a granule not above ffn_keep * n_ff (at least one granule): 256 when
+//    n_ff is >= 16 multiples of 256 (K-quant blocks stay whole), else 32 when n_ff is >= 16
+//    multiples of 32, else 1 (FfnKeptWidth). Attention heads are removed by whole KV groups (a
 //    KV head with the query heads that share it; with n_head == n_head_kv, single heads), so the
 //    grouping ratio is unchanged: round(heads_keep * n_head_kv) groups kept (at least 1), the
 //    same count in every layer. Metadata updated: feed_forward_length, attention.head_count(_kv),
@@ -37,6 +39,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "compress/importance.h"
 #include "compress/quantize.h"
 #include "tensor/tensor_view.h"
 
@@ -86,6 +89,11 @@ Result<NmPattern> ParseNmPattern(const std::string& text);
 Result<PruneMethod> ParsePruneMethod(const std::string& text);
 // Range checks of the options alone (no file needed); Prune calls it too.
 Status ValidatePruneOptions(const PruneOptions& options);
+
+// CollectImportance for pruning; refuses a text of fewer tokens than one window (options.n_ctx):
+// too short to estimate activation norms.
+Result<ImportanceMatrix> CalibrateForPruning(const std::string& gguf_path, const std::string& text,
+                                             const CalibrationOptions& options);
 
 Result<PruneReport> Prune(const std::string& in_path, const std::string& out_path,
                           const PruneOptions& options);

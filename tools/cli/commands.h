@@ -18,6 +18,7 @@ int BenchCommand(int argc, char** argv);     // miaotui bench
 int GraphCommand(int argc, char** argv);     // miaotui graph
 int PerplexityCommand(int argc, char** argv);  // miaotui perplexity
 int QuantizeCommand(int argc, char** argv);    // miaotui quantize
+int PruneCommand(int argc, char** argv);       // miaotui prune
 int ConvertCommand(int argc, char** argv);     // miaotui convert
 int PullCommand(int argc, char** argv);        // miaotui pull
 int EmbedCommand(int argc, char** argv);     // miaotui embed

@@ -30,6 +30,8 @@ constexpr Subcommand kCommands[] = {
     {"perplexity", "perplexity of a text (and KL divergence against a base model)",
      miaotui::cli::PerplexityCommand},
     {"quantize", "write a quantized GGUF from an F32/F16/BF16 model", miaotui::cli::QuantizeCommand},
+    {"prune", "zero weights (magnitude, Wanda, N:M) or remove FFN channels, heads, layers",
+     miaotui::cli::PruneCommand},
     {"convert", "convert a Hugging Face folder to GGUF (F16, Q8_0, ...)",
      miaotui::cli::ConvertCommand},
     {"pull", "download a model (Hugging Face ORG/REPO[:FILE] or a URL) into the cache",
