@@ -1,8 +1,12 @@
 // miaotui bench: prompt-processing (pp) and token-generation (tg) throughput, in the spirit of
 // llama-bench. Each test is repeated; the median and the spread are reported. Prompts are random
-// token ids; generation starts from an empty context, one token per step.
+// token ids; generation starts from an empty context, one token per step. --roofline measures the
+// machine's limits (roofline.h) and reports each result as a fraction of its limit: generation
+// by DRAM read bandwidth (measured just before each tg test, with its thread count), prompts by
+// peak arithmetic (int8 dot products for quantized weights, fp32 FMA otherwise).
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -10,8 +14,10 @@
 
 #include "args.h"
 #include "base/cpu_features.h"
+#include "base/thread_pool.h"
 #include "commands.h"
 #include "models/model.h"
+#include "roofline.h"
 #include "runtime/embedder.h"
 #include "runtime/session.h"
 
@@ -52,6 +58,10 @@ struct BenchResult {
   std::string model, type, test;
   int threads;
   std::vector<double> tps;  // tokens per second per repetition
+  // --roofline: the limit this result is divided by, and the work per token.
+  std::string limit_name = "", limit_unit = "";  // "dram_read" GB/s, "fp32_fma" GFLOP/s, "int8_dot" GOP/s
+  double limit = 0, work_per_token = 0;  // limit in its unit; bytes or ops per token
+  double Fraction() const { return limit > 0 ? Median() * work_per_token / (limit * 1e9) : 0; }
   double Median() const {
     std::vector<double> v = tps;
     std::sort(v.begin(), v.end());
@@ -117,7 +127,7 @@ std::string WeightType(const models::ModelInfo& mi) {
 int BenchCommand(int argc, char** argv) {
   std::string models_arg, pp = "512", tg = "128", threads_arg = "", kv_type = "f16";
   int32_t reps = 5, embed_batch = 32;
-  bool json = false, no_fuse = false;
+  bool json = false, no_fuse = false, roofline = false;
   ArgParser p("miaotui bench",
               "Measure prompt processing (ppN) and generation (tgN) tokens/s; medians of -r runs.");
   p.Option("model", "m", &models_arg, "M[,M...]", "models (GGUF files or HF folders)");
@@ -130,6 +140,8 @@ int BenchCommand(int argc, char** argv) {
   p.Option("kv-type", "", &kv_type, "f32|f16", "KV-cache type (default f16)");
   p.Flag("json", "", &json, "print a JSON array instead of a Markdown table");
   p.Flag("no-fuse", "", &no_fuse, "disable graph fusion passes");
+  p.Flag("roofline", "", &roofline,
+         "measure DRAM read bandwidth and peak fp32/int8 throughput; report fractions of them");
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
   if (p.help_requested()) return 0;
   if (models_arg.empty()) return Fail(InvalidArgument("no model given (use -m PATH)"));
@@ -183,6 +195,16 @@ int BenchCommand(int argc, char** argv) {
       so.passes.fuse = !no_fuse;
       auto session = runtime::Session::Create(**model, so);
       if (!session.ok()) return Fail(session.status());
+      // --roofline: the peaks for this thread count (measured once), on a team of that size.
+      std::unique_ptr<ThreadPool> probe_pool;
+      const std::string wtype = WeightType(mi);
+      const bool quantized = wtype != "F32" && wtype != "F16" && wtype != "BF16";
+      double peak_fp32 = 0, peak_int8 = 0;
+      if (roofline) {
+        probe_pool = std::make_unique<ThreadPool>((*session)->n_threads());
+        peak_fp32 = PeakFp32(*probe_pool);
+        if (quantized) peak_int8 = PeakInt8(*probe_pool);
+      }
       auto run_test = [&](int n_prompt, int n_gen) -> Status {
         if (n_prompt == 0 && n_gen == 0) return Status::Ok();
         BenchResult r{path, WeightType(mi),
@@ -190,14 +212,31 @@ int BenchCommand(int argc, char** argv) {
                       (*session)->n_threads(), {}};
         // One warm-up run (page cache, graph planning), then the measured ones.
         MT_RETURN_IF_ERROR(RunOnce(**session, static_cast<int>(mi.n_vocab), n_prompt, n_gen, rng).status());
+        if (roofline && n_prompt > 0) {
+          const bool int8 = peak_int8 > 0;
+          r.limit_name = int8 ? "int8_dot" : "fp32_fma";
+          r.limit_unit = int8 ? "GOP/s" : "GFLOP/s";
+          r.limit = (int8 ? peak_int8 : peak_fp32) / 1e9;
+          r.work_per_token = 2.0 * static_cast<double>(mi.n_params);
+        } else if (roofline) {
+          r.limit_name = "dram_read";
+          r.limit_unit = "GB/s";
+          r.limit = ReadBandwidth(*probe_pool) / 1e9;  // right beside the run it divides
+          r.work_per_token = static_cast<double>(DecodeWeightBytes(mi));
+        }
         for (int i = 0; i < reps; ++i) {
           MT_ASSIGN_OR_RETURN(double tps,
                               RunOnce(**session, static_cast<int>(mi.n_vocab), n_prompt, n_gen, rng));
           r.tps.push_back(tps);
         }
         if (!json) {
-          std::fprintf(stderr, "miaotui bench: %s %s t=%d: %.2f tok/s\n", path.c_str(),
+          std::fprintf(stderr, "miaotui bench: %s %s t=%d: %.2f tok/s", path.c_str(),
                        r.test.c_str(), r.threads, r.Median());
+          if (roofline) {
+            std::fprintf(stderr, " = %.1f%% of %s %.1f %s", 100 * r.Fraction(),
+                         r.limit_name.c_str(), r.limit, r.limit_unit.c_str());
+          }
+          std::fprintf(stderr, "\n");
         }
         results.push_back(std::move(r));
         return Status::Ok();
@@ -222,17 +261,30 @@ int BenchCommand(int argc, char** argv) {
                      {"min", *std::min_element(r.tps.begin(), r.tps.end())},
                      {"max", *std::max_element(r.tps.begin(), r.tps.end())},
                      {"runs", r.tps}});
+      if (roofline) {
+        arr.back()["limit"] = {{"name", r.limit_name}, {"value", r.limit}, {"unit", r.limit_unit}};
+        arr.back()["work_per_token"] = r.work_per_token;
+        arr.back()["fraction"] = r.Fraction();
+      }
     }
     std::printf("%s\n", arr.dump(2).c_str());
     return 0;
   }
-  std::printf("| model | type | threads | test | t/s (median) | min | max |\n");
-  std::printf("|---|---|---:|---|---:|---:|---:|\n");
+  std::printf("| model | type | threads | test | t/s (median) | min | max |%s\n",
+              roofline ? " limit | of limit |" : "");
+  std::printf("|---|---|---:|---|---:|---:|---:|%s\n", roofline ? "---|---:|" : "");
   for (const auto& r : results) {
-    std::printf("| %s | %s | %d | %s | %.2f | %.2f | %.2f |\n", r.model.c_str(), r.type.c_str(),
+    std::printf("| %s | %s | %d | %s | %.2f | %.2f | %.2f |", r.model.c_str(), r.type.c_str(),
                 r.threads, r.test.c_str(), r.Median(),
                 *std::min_element(r.tps.begin(), r.tps.end()),
                 *std::max_element(r.tps.begin(), r.tps.end()));
+    if (roofline && r.limit > 0) {
+      std::printf(" %s %.1f %s | %.1f%% |", r.limit_name.c_str(), r.limit, r.limit_unit.c_str(),
+                  100 * r.Fraction());
+    } else if (roofline) {
+      std::printf(" - | - |");
+    }
+    std::printf("\n");
   }
   return 0;
 }
