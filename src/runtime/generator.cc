@@ -1,8 +1,9 @@
 #include "runtime/generator.h"
 
-#include "runtime/finite_check.h"
-
 #include <chrono>
+
+#include "base/utf8.h"
+#include "runtime/finite_check.h"
 
 namespace miaotui::runtime {
 namespace {
@@ -11,19 +12,6 @@ double Now() {
       .count();
 }
 }  // namespace
-
-size_t CompleteUtf8Prefix(std::string_view s) {
-  // Look back at most 3 bytes for the start of a multi-byte character.
-  size_t n = s.size();
-  for (size_t back = 1; back <= 4 && back <= n; ++back) {
-    unsigned char c = static_cast<unsigned char>(s[n - back]);
-    if ((c & 0xC0) == 0x80) continue;  // continuation byte
-    size_t need = (c & 0x80) == 0 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                : (c & 0xF8) == 0xF0 ? 4 : 1;
-    return back >= need ? n : n - back;
-  }
-  return n;
-}
 
 Result<GenerateResult> Generate(Session& session, const std::vector<int32_t>& prompt,
                                 const GenerateOptions& options,
@@ -59,7 +47,7 @@ Result<GenerateResult> Generate(Session& session, const std::vector<int32_t>& pr
     std::string piece = tok.TokenToPiece(id);
     result.text += piece;
     pending += piece;
-    size_t ready = CompleteUtf8Prefix(pending);
+    const size_t ready = pending.size() - IncompleteUtf8Suffix(pending);
     if (ready > 0 && on_text) on_text(std::string_view(pending).substr(0, ready));
     pending.erase(0, ready);
     if (session.n_past() >= session.n_ctx()) break;  // context full

@@ -34,7 +34,4 @@ Result<GenerateResult> Generate(Session& session, const std::vector<int32_t>& pr
                                 const GenerateOptions& options,
                                 const std::function<void(std::string_view)>& on_text);
 
-// Length of the longest prefix of `s` that does not end inside a UTF-8 character.
-size_t CompleteUtf8Prefix(std::string_view s);
-
 }  // namespace miaotui::runtime

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "runtime/generator.h"
+#include "base/utf8.h"
 
 namespace miaotui::runtime {
 
@@ -40,8 +40,8 @@ std::string StopTextFilter::Push(std::string_view bytes) {
       }
     }
   }
-  const size_t ready = CompleteUtf8Prefix(std::string_view(pending_).substr(0, pending_.size() -
-                                                                                hold));
+  const std::string_view candidate = std::string_view(pending_).substr(0, pending_.size() - hold);
+  const size_t ready = candidate.size() - IncompleteUtf8Suffix(candidate);
   return Release(ready);
 }
 

@@ -7,11 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/utf8.h"
+
 namespace miaotui::tmpl {
 
-// Decodes one code point at s[*pos] and advances *pos; invalid bytes decode as U+FFFD (1 byte).
-char32_t DecodeUtf8(std::string_view s, size_t* pos);
-void AppendUtf8(char32_t cp, std::string* out);
 std::vector<std::string> SplitCodePoints(std::string_view s);
 
 bool IsJsSpace(char32_t cp);

@@ -5,7 +5,7 @@
 #include "tokenizer/byte_level.h"
 #include "tokenizer/pre_regexes.h"
 #include "tokenizer/unicode.h"
-#include "tokenizer/utf8.h"
+#include "base/utf8.h"
 
 namespace miaotui::tokenizer {
 namespace {

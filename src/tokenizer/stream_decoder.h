@@ -38,8 +38,5 @@ class StreamDecoder {
   std::string pending_;
 };
 
-// The length of the longest suffix of `s` that is a proper prefix of a well-formed UTF-8
-// sequence (0 to 3): the bytes to hold back because later bytes could complete them.
-size_t IncompleteUtf8Suffix(const std::string& s);
 
 }  // namespace miaotui::tokenizer

@@ -8,7 +8,7 @@
 #include "test_util.h"
 #include "tokenizer/synth_vocab.h"
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/utf8.h"
+#include "base/utf8.h"
 #include "tokenizer_test_util.h"
 
 namespace miaotui::tokenizer {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "test_util.h"
-#include "tokenizer/utf8.h"
+#include "base/utf8.h"
 #include "tokenizer_test_util.h"
 
 namespace miaotui::tokenizer {
