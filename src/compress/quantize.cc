@@ -161,6 +161,17 @@ Result<QuantizeReport> Quantize(const std::string& in_path, const std::string& o
       }
       std::string note;
       job.to = rule.Choose(name, t->shape, &note);
+      if (options.tensor_types != nullptr) {
+        if (auto it = options.tensor_types->find(name); it != options.tensor_types->end()) {
+          if (t->shape.ne[0] % GetDTypeInfo(it->second).block_size != 0) {
+            return InvalidArgument("tensor '" + name + "': rows of " +
+                                   std::to_string(t->shape.ne[0]) + " values cannot be " +
+                                   DTypeName(it->second));
+          }
+          job.to = it->second;
+          note.clear();
+        }
+      }
       if (!note.empty()) report.notes.push_back(note);
       if (has_imp) {
         auto it = options.importance->find(name);

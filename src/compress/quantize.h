@@ -36,6 +36,10 @@ struct QuantizeOptions {
   bool pure = false;            // every quantized tensor gets the base type
   int n_threads = 0;            // 0: every core
   const ImportanceMatrix* importance = nullptr;
+  // Per tensor name: this type instead of the preset's choice, for tensors the preset quantizes
+  // (a row length that is not a multiple of the type's block size is an error). Used by the
+  // accuracy-budget search (kld_budget.h).
+  const std::map<std::string, DType>* tensor_types = nullptr;
   // Called as tensors are written: (bytes of input done, bytes in all).
   std::function<void(int64_t, int64_t)> progress;
 };

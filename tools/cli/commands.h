@@ -19,6 +19,7 @@ int GraphCommand(int argc, char** argv);     // miaotui graph
 int PerplexityCommand(int argc, char** argv);  // miaotui perplexity
 int QuantizeCommand(int argc, char** argv);    // miaotui quantize
 int PruneCommand(int argc, char** argv);       // miaotui prune
+int ReportCommand(int argc, char** argv);      // miaotui report
 int ConvertCommand(int argc, char** argv);     // miaotui convert
 int PullCommand(int argc, char** argv);        // miaotui pull
 int EmbedCommand(int argc, char** argv);     // miaotui embed

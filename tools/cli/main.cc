@@ -32,6 +32,8 @@ constexpr Subcommand kCommands[] = {
     {"quantize", "write a quantized GGUF from an F32/F16/BF16 model", miaotui::cli::QuantizeCommand},
     {"prune", "zero weights (magnitude, Wanda, N:M) or remove FFN channels, heads, layers",
      miaotui::cli::PruneCommand},
+    {"report", "size, speed, perplexity and KL of a model's variants (Markdown, SVG)",
+     miaotui::cli::ReportCommand},
     {"convert", "convert a Hugging Face folder to GGUF (F16, Q8_0, ...)",
      miaotui::cli::ConvertCommand},
     {"pull", "download a model (Hugging Face ORG/REPO[:FILE] or a URL) into the cache",
