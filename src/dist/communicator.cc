@@ -2,6 +2,8 @@
 // and receives from every peer it needs, so on a timeout the missing rank is known by name.
 #include "dist/communicator.h"
 
+#include <signal.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,7 +33,16 @@ double Now() {
 
 }  // namespace
 
-Communicator::Communicator() : timeout_(DefaultTimeout()) {}
+Communicator::Communicator() : timeout_(DefaultTimeout()) {
+  if (const char* s = std::getenv("MIAOTUI_DIST_DIE")) {
+    int rank = -1;
+    long long call = 0;
+    if (std::sscanf(s, "%d:%lld", &rank, &call) == 2 && rank >= 0 && call >= 1) {
+      die_rank_ = rank;
+      die_call_ = call;
+    }
+  }
+}
 
 Status Communicator::TimeoutError(int peer, const char* what) const {
   char buf[160];
@@ -42,6 +53,11 @@ Status Communicator::TimeoutError(int peer, const char* what) const {
 
 Status Communicator::Run(std::span<const Message> sends, std::span<const Message> recvs,
                          const char* what) {
+  if (++ops_ == die_call_ && rank() == die_rank_) {
+    std::fprintf(stderr, "rank %d: MIAOTUI_DIST_DIE: killing myself before %s\n", rank(), what);
+    std::fflush(stderr);
+    raise(SIGKILL);
+  }
   const double t0 = Now();
   Status s = Exchange(sends, recvs, what);
   stats_.seconds += Now() - t0;

@@ -11,6 +11,10 @@
 // AllReduceSum adds the ranks' buffers in rank order, so every rank gets bit-identical sums.
 //
 // Thread safety: one thread at a time per communicator. stats() counts what this rank sent.
+//
+// Fault injection for tests: MIAOTUI_DIST_DIE=R:N makes rank R kill itself (SIGKILL, as a crash
+// would) when it starts its N-th operation (N >= 1), so a test can check that its peers end the
+// run with an error naming R instead of hanging.
 #pragma once
 
 #include <chrono>
@@ -81,6 +85,8 @@ class Communicator {
   Status Run(std::span<const Message> sends, std::span<const Message> recvs, const char* what);
   std::chrono::milliseconds timeout_;
   CommStats stats_;
+  int die_rank_ = -1;      // MIAOTUI_DIST_DIE
+  int64_t die_call_ = 0, ops_ = 0;
   std::vector<float> scratch_;
 };
 
