@@ -9,6 +9,7 @@
 #include "base/mmap_file.h"
 #include "commands.h"
 #include "default_model.h"
+#include "device_args.h"
 #include "dist_args.h"
 #include "models/model.h"
 #include "runtime/generator.h"
@@ -62,6 +63,8 @@ int RunCommand(int argc, char** argv) {
          "print the memory plan (weights, KV cache, activations) and whether it fits; run nothing");
   DistArgs dist_args;
   AddDistOptions(p, &dist_args);
+  std::string device_flag = "cpu";
+  AddDeviceOption(p, &device_flag);
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
   if (p.help_requested()) return 0;
   if (auto resolved = ResolveModelPath(model_path); resolved.ok()) {
@@ -76,6 +79,9 @@ int RunCommand(int argc, char** argv) {
   }
   auto kv = ParseKvType(kv_type);
   if (!kv.ok()) return Fail(kv.status());
+  if (auto device = ResolveDevice(device_flag, /*quiet=*/false); !device.ok()) {
+    return Fail(device.status());
+  }
 
   auto dist = StartDist(dist_args);
   if (!dist.ok()) return Fail(dist.status());
