@@ -147,4 +147,18 @@ inline double Metric(const std::string& text, const std::string& name) {
   return -1;
 }
 
+// Polls /metrics (up to ~5 s) until no sequence runs and no KV block is held; returns the last
+// (miaotui_running_sequences, miaotui_kv_blocks_used), -1 where absent.
+inline std::pair<double, double> WaitUntilIdle(httplib::Client& c) {
+  double running = -1, used = -1;
+  for (int i = 0; i < 200; ++i) {
+    HttpReply m = Get(c, "/metrics");
+    used = Metric(m.body, "miaotui_kv_blocks_used");
+    running = Metric(m.body, "miaotui_running_sequences");
+    if (used == 0 && running == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return {running, used};
+}
+
 }  // namespace miaotui::server::testing

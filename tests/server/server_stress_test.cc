@@ -21,28 +21,38 @@ double RssMiB() {
   return static_cast<double>(resident) * sysconf(_SC_PAGESIZE) / (1 << 20);
 }
 
-// One request of kind i % 4; true when the answer is what that kind must get.
-bool OneRequest(httplib::Client& c, int i, const std::string& longp) {
+// One request of kind i % 4; empty when the answer is what that kind must get, else what came
+// (status 0: no answer at all - refused or reset connection, timeout).
+std::string OneRequest(httplib::Client& c, int i, const std::string& longp) {
+  auto describe = [](int status, const std::string& body) {
+    return "status " + std::to_string(status) + " body " + body.substr(0, 200);
+  };
   switch (i % 4) {
     case 0: {
       HttpReply r = Post(c, "/v1/completions",
                          json({{"prompt", "Once upon a time"}, {"max_tokens", 12}}).dump());
-      return r.status == 200 && r.json.is_object() && r.json["choices"][0]["text"].is_string();
+      const bool ok =
+          r.status == 200 && r.json.is_object() && r.json["choices"][0]["text"].is_string();
+      return ok ? "" : describe(r.status, r.body);
     }
     case 1: {
       HttpReply r = Post(c, "/v1/chat/completions", "{\"messages\": [{\"role\": ");
-      return r.status == 400 && r.json.is_object() && r.json["error"]["message"].is_string();
+      const bool ok =
+          r.status == 400 && r.json.is_object() && r.json["error"]["message"].is_string();
+      return ok ? "" : describe(r.status, r.body);
     }
     case 2: {
       SseReply s = PostStream(c, "/v1/completions",
                               json({{"prompt", "The little dog"}, {"max_tokens", 200},
                                     {"stream", true}}).dump(),
                               [](const SseReply& r) { return r.events.size() < 2; });
-      return s.well_formed && (s.events.size() >= 2 || s.done);
+      const bool ok = s.well_formed && (s.events.size() >= 2 || s.done);
+      return ok ? "" : describe(s.status, s.raw);
     }
     default: {
       HttpReply r = Post(c, "/v1/completions", json({{"prompt", longp}}).dump());
-      return r.status == 400 && r.json["error"]["code"] == "context_length_exceeded";
+      const bool ok = r.status == 400 && r.json["error"]["code"] == "context_length_exceeded";
+      return ok ? "" : describe(r.status, r.body);
     }
   }
 }
@@ -68,9 +78,10 @@ TEST(ServerStressTest, TwoThousandMixedRequests) {
         auto c = srv.Client();
         for (int i = next++; i < total && std::chrono::steady_clock::now() < deadline;
              i = next++) {
-          if (!OneRequest(*c, i, longp)) {
+          if (std::string why = OneRequest(*c, i, longp); !why.empty()) {
             bad++;
-            std::printf("request %d (kind %d) was not answered as expected\n", i, i % 4);
+            std::printf("request %d (kind %d) was not answered as expected: %s\n", i, i % 4,
+                        why.c_str());
           }
         }
       });

@@ -283,19 +283,39 @@ TEST_F(ServerTest, DisconnectMidStreamFreesBlocks) {
   EXPECT_GE(s.events.size(), 3u);
   EXPECT_FALSE(s.done);
   // The server notices at its next write, cancels, and the blocks come back.
-  double used = -1, running = -1;
-  for (int i = 0; i < 100; ++i) {
-    HttpReply m = Get(*cli_, "/metrics");
-    used = Metric(m.body, "miaotui_kv_blocks_used");
-    running = Metric(m.body, "miaotui_running_sequences");
-    if (used == 0 && running == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  auto [running, used] = WaitUntilIdle(*cli_);
   EXPECT_EQ(running, 0);
   EXPECT_EQ(used, 0);
   HttpReply m = Get(*cli_, "/metrics");
   // 200 tokens would take far longer to leave than 3 chunks; fewer were generated.
   EXPECT_LT(Metric(m.body, "miaotui_generated_tokens_total"), 200);
+}
+
+// A client waiting for a whole (non-streaming) answer hangs up: the server notices within
+// its 200 ms check, cancels the sequence and its KV blocks come back.
+TEST(ServerDisconnectTest, NonStreamingClientGoneFreesBlocks) {
+  MT_REQUIRE_SHARED("models/gpt2-test-f16.gguf");
+  ServerOptions o;
+  o.engine.max_seqs = 2;
+  o.engine.n_ctx = 1024;
+  TestServer srv(o, "models/gpt2-test-f16.gguf");
+  ASSERT_TRUE(srv.ok());
+  {
+    auto c = srv.Client();
+    c->set_read_timeout(0, 300 * 1000);  // gives up long before 1000 tokens are generated
+    HttpReply r = Post(*c, "/v1/completions",
+                       json({{"prompt", "Hello"}, {"max_tokens", 1000}, {"temperature", 0.8}})
+                           .dump());
+    EXPECT_EQ(r.status, 0) << r.body;
+  }  // the client closes its connection
+  auto m = srv.Client();
+  auto [running, used] = WaitUntilIdle(*m);
+  EXPECT_EQ(running, 0);
+  EXPECT_EQ(used, 0);
+  const double generated = Metric(Get(*m, "/metrics").body, "miaotui_generated_tokens_total");
+  std::printf("generated before the cancel: %.0f of 1000\n", generated);
+  EXPECT_LT(generated, 1000);
+  EXPECT_EQ(Get(*m, "/health").status, 200);
 }
 
 TEST_F(ServerTest, MetricsAreWellFormedPrometheusText) {
@@ -394,11 +414,33 @@ TEST(ServerShutdownTest, ShutdownFinishesRunningAndRefusesNew) {
     auto c = srv.Client();
     return Post(*c, "/v1/completions", R"({"prompt": "Once", "max_tokens": 150})");
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  srv.Stop(/*finish=*/true);
+  // Shut down once the request is in the engine (a request not yet read is a new one, which a
+  // slow machine or ThreadSanitizer can make last long), or once it is already done.
+  for (int i = 0; i < 2000; ++i) {
+    const runtime::EngineStats st = srv.server().stats();
+    if (st.running + st.waiting > 0 || st.generated_tokens > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  auto stopper = std::async(std::launch::async, [&] { srv.Stop(/*finish=*/true); });
+  // While it shuts down, /health says so and a new request is refused: 503 while the listener
+  // is open, no connection once it has closed - never an answer.
+  auto c = srv.Client();
+  HttpReply health;
+  for (int i = 0; i < 2000; ++i) {
+    health = Get(*c, "/health");
+    if (health.status != 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  HttpReply fresh = Post(*c, "/v1/completions", R"({"prompt": "Once", "max_tokens": 4})");
+  EXPECT_TRUE(fresh.status == 503 || fresh.status == 0) << fresh.status << " " << fresh.body;
+  if (fresh.status == 503) {
+    EXPECT_EQ(fresh.json["error"]["code"], "shutting_down");
+  }
+  EXPECT_TRUE(health.status == 503 || health.status == 0) << health.status;
   HttpReply r = running.get();
-  EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.json["usage"]["completion_tokens"].get<int>() > 0, true) << r.body;
+  stopper.get();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_GT(r.json["usage"]["completion_tokens"].get<int>(), 0) << r.body;
 }
 
 TEST(ServerEmbeddingsTest, BertServesEmbeddings) {

@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <filesystem>
@@ -16,6 +17,9 @@ namespace miaotui::server {
 using nlohmann::json;
 
 namespace {
+
+constexpr int kListenBacklog = 1024;
+constexpr int kShutdownGraceMs = 200;
 
 // The endpoint label of a path in /metrics (unknown paths are one label, so a scanner cannot
 // grow the label set).
@@ -126,6 +130,13 @@ void Server::Routes() {
   h.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   h.set_payload_max_length(options_.max_body_bytes);
   h.set_tcp_nodelay(true);
+  // cpp-httplib (Debian's shared build) listens with a backlog of 5: a burst of clients
+  // connecting at once overflows it, the kernel drops their handshakes and they retry after 1,
+  // 3, 7 s - past a client's connect timeout. Keep the socket to raise the backlog after bind.
+  h.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = sock;
+  });
   h.set_read_timeout(10, 0);
   h.set_write_timeout(10, 0);
 
@@ -224,19 +235,31 @@ Status Server::Bind() {
     }
     port_ = options_.port;
   }
+  // listen() again on a listening socket only changes its backlog (capped by somaxconn).
+  if (listen_fd_ >= 0 && ::listen(listen_fd_, kListenBacklog) != 0) {
+    return IoError("cannot set the listen backlog on " + options_.host);
+  }
   return Status::Ok();
 }
 
 void Server::Run() { http_->listen_after_bind(); }
 
 void Server::Shutdown(bool finish_running) {
+  // 1. Stop admitting: from here every POST is answered 503 (the listener stays open, so a
+  //    client that connects now gets that answer instead of a reset connection).
   shutting_down_ = true;
+  // 2. Finish (or cancel) every sequence the engine holds; blocks until it is idle.
   if (engine_) engine_->Shutdown(finish_running);
   std::lock_guard<std::mutex> lock(shutdown_mu_);
-  // Let answers in progress (their final events are queued) reach their clients.
-  for (int i = 0; i < 200 && in_flight_.load() > 0; ++i) {
+  // 3. Let the answers in progress (their final events are queued) reach their clients.
+  for (int i = 0; i < 400 && in_flight_.load() > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
+  // 4. A graceful stop keeps listening a moment longer: requests whose connection was accepted
+  //    (or is in the backlog) but whose bytes had not been read yet get their 503 rather than a
+  //    closed connection.
+  if (finish_running) std::this_thread::sleep_for(std::chrono::milliseconds(kShutdownGraceMs));
+  // 5. Close the listener. httplib then joins its workers, which finish writing what they hold.
   http_->stop();
 }
 

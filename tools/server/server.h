@@ -84,8 +84,10 @@ class Server {
   void HandleMetrics(const httplib::Request& req, httplib::Response& res);
   void ServeAsset(const httplib::Request& req, httplib::Response& res);
 
-  // Submits and answers (whole or streamed) a validated generation.
-  void Generate(httplib::Response& res, bool chat, const GenerationSpec& spec,
+  // Submits and answers (whole or streamed) a validated generation. A client that goes away
+  // (a failed write while streaming; a closed connection while waiting for a whole answer)
+  // cancels its sequence, which frees its KV blocks.
+  void Generate(const httplib::Request& req, httplib::Response& res, bool chat, const GenerationSpec& spec,
                 std::vector<int32_t> prompt, std::vector<std::string> extra_stop);
 
   ServerOptions options_;
@@ -100,6 +102,7 @@ class Server {
   Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
+  std::atomic<int> listen_fd_{-1};  // the listening socket, to raise its backlog after bind
   std::atomic<bool> shutting_down_{false};
   std::atomic<int> in_flight_{0};  // generation requests being answered
   std::mutex shutdown_mu_;

@@ -7,6 +7,7 @@
 
 #include "event_queue.h"
 #include "openai_format.h"
+#include "peer_socket.h"
 #include "server.h"
 
 namespace miaotui::server {
@@ -79,7 +80,7 @@ void Server::HandleChat(const httplib::Request& req, httplib::Response& res) {
   std::vector<int32_t> prompt = chat_format_->Tokenize(model_->tokenizer(), *text);
   std::vector<std::string> extra;
   if (!chat_format_->EndOfTurn().empty()) extra.push_back(chat_format_->EndOfTurn());
-  Generate(res, /*chat=*/true, cr.spec, std::move(prompt), std::move(extra));
+  Generate(req, res, /*chat=*/true, cr.spec, std::move(prompt), std::move(extra));
 }
 
 void Server::HandleCompletion(const httplib::Request& req, httplib::Response& res) {
@@ -97,10 +98,11 @@ void Server::HandleCompletion(const httplib::Request& req, httplib::Response& re
     prompt = std::move(cr.prompt_tokens);
   }
   if (prompt.empty()) return SendError(res, BadField("prompt", "the prompt has no tokens"), "");
-  Generate(res, /*chat=*/false, cr.spec, std::move(prompt), {});
+  Generate(req, res, /*chat=*/false, cr.spec, std::move(prompt), {});
 }
 
-void Server::Generate(httplib::Response& res, bool chat, const GenerationSpec& spec,
+void Server::Generate(const httplib::Request& req, httplib::Response& res, bool chat,
+                      const GenerationSpec& spec,
                       std::vector<int32_t> prompt, std::vector<std::string> extra_stop) {
   runtime::GenerationRequest gr;
   gr.prompt = std::move(prompt);
@@ -145,8 +147,21 @@ void Server::Generate(httplib::Response& res, bool chat, const GenerationSpec& s
     std::string text;
     std::vector<runtime::GenerationEvent> lp_events;
     runtime::GenerationEvent ev;
+    PeerSocket peer(req.remote_addr, req.remote_port, req.local_port);
+    bool cancelled = false;
+    constexpr auto kCheckEvery = std::chrono::milliseconds(200);
+    auto next_check = Clock::now() + kCheckEvery;
     for (;;) {
-      if (!pending->queue.Pop(&ev, std::chrono::milliseconds(1000))) continue;
+      const bool got = pending->queue.Pop(&ev, kCheckEvery);
+      // Every 200 ms (queued, or generating): is the client still there?
+      if (!cancelled && Clock::now() >= next_check) {
+        next_check = Clock::now() + kCheckEvery;
+        if (peer.ClientGone()) {
+          engine_->Cancel(*id);
+          cancelled = true;  // the engine answers with a finished (cancelled) event
+        }
+      }
+      if (!got) continue;
       text += ev.text;
       if (want_lp && ev.token >= 0) lp_events.push_back(ev);
       if (ev.finished) break;
