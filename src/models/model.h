@@ -56,7 +56,7 @@ struct ModelInfo {
   // of the model run here.
   Shard shard;
   int64_t layer_begin = 0;
-  uint64_t fingerprint = 0;  // hash of the file's size, metadata and tensor table (GGUF)
+  uint64_t fingerprint = 0;  // hash of the size, metadata and tensor table (GGUF or HF headers)
 };
 
 // The shape of one decoder forward pass: n_tokens new tokens from n_seqs sequences, logits for

@@ -21,6 +21,9 @@ struct ArchitectureEntry {
   std::function<Result<std::unique_ptr<Model>>(std::shared_ptr<const formats::GgufFile>,
                                                const Shard&)>
       from_gguf_shard;
+  // The same from a Hugging Face folder (views of the mapped safetensors: a shard's pages only).
+  std::function<Result<std::unique_ptr<Model>>(const std::string& dir, const Shard&)>
+      from_hf_shard;
 };
 
 const std::vector<ArchitectureEntry>& Architectures();

@@ -99,7 +99,8 @@ class LlamaModel : public Model {
                                                  std::shared_ptr<const formats::GgufFile> gguf,
                                                  const Shard& shard = {});
   static Result<std::unique_ptr<Model>> FromHfFolder(const LlamaVariant& v,
-                                                     const std::string& dir);
+                                                     const std::string& dir,
+                                                     const Shard& shard = {});
 
   const LlamaConfig& config() const { return config_; }
 

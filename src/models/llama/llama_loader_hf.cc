@@ -99,7 +99,8 @@ std::vector<float> Llama3FreqFactors(int64_t n_rot, double base, double factor,
 }
 
 Result<std::unique_ptr<Model>> LlamaModel::FromHfFolder(const LlamaVariant& v,
-                                                        const std::string& dir) {
+                                                        const std::string& dir,
+                                                        const Shard& shard) {
   const std::string path = dir + "/config.json";
   MT_ASSIGN_OR_RETURN(nlohmann::json j, formats::ReadJsonFile(path));
   auto m = std::unique_ptr<LlamaModel>(new LlamaModel());
@@ -156,6 +157,7 @@ Result<std::unique_ptr<Model>> LlamaModel::FromHfFolder(const LlamaVariant& v,
   if (tied) names.output = "(tied: lm_head.weight absent)";
   MT_RETURN_IF_ERROR(m->LoadWeights(names));
   m->FillInfo(v.gguf_arch, dir, "hf");
+  if (!shard.whole()) MT_RETURN_IF_ERROR(m->ApplyShard(shard, dir));
   return std::unique_ptr<Model>(std::move(m));
 }
 

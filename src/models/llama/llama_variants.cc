@@ -60,6 +60,8 @@ ArchitectureEntry RegistryEntry(const LlamaVariant& v) {
           [p](std::shared_ptr<const formats::GgufFile> f, const Shard& shard) {
             return LlamaModel::FromGguf(*p, std::move(f), shard);
           },
+      .from_hf_shard = [p](const std::string& dir,
+                           const Shard& shard) { return LlamaModel::FromHfFolder(*p, dir, shard); },
   };
 }
 
