@@ -41,7 +41,7 @@ bool IsQuantWeight(DType t) {
   return q != nullptr && q->vec_dot_ref != nullptr;
 }
 
-QuantizedActs QuantizeActs(DType act_type, const float* x, int64_t m, int64_t k, int64_t ldx) {
+QuantizedActs ActsLayout(DType act_type, int64_t m, int64_t k) {
   const quant::QuantTraits* at = quant::GetQuantTraits(act_type);
   CHECK(at != nullptr && at->quantize_act != nullptr && k % at->block_size == 0);
   QuantizedActs a;
@@ -59,10 +59,20 @@ QuantizedActs QuantizeActs(DType act_type, const float* x, int64_t m, int64_t k,
     end = a.s_off + Align64(static_cast<size_t>(a.blocks) * 4);
   }
   a.stride = end;
-  // The repacked rows go to the float scratch (64-byte aligned); the raw blocks to BlockBuffer.
-  uint8_t* out = reinterpret_cast<uint8_t*>(ThreadScratch(kScratchSlots - 1,
-                                                          (a.stride * m + 3) / 4));
-  a.base = out;
+  return a;
+}
+
+void UseActsScratch(QuantizedActs* a) {
+  // The float scratch is 64-byte aligned; its last slot is not used by the GEMMs meanwhile.
+  a->base = reinterpret_cast<uint8_t*>(ThreadScratch(kScratchSlots - 1,
+                                                     (a->stride * a->rows + 3) / 4));
+}
+
+void QuantizeActsRef(const QuantizedActs& a, const float* x, int64_t ldx) {
+  const DType act_type = a.type;
+  const quant::QuantTraits* at = quant::GetQuantTraits(act_type);
+  const int64_t k = a.k, m = a.rows;
+  uint8_t* out = const_cast<uint8_t*>(a.base);
   std::vector<uint8_t>& blocks = BlockBuffer();
   blocks.resize(RowBytes(act_type, k));
   for (int64_t r = 0; r < m; ++r) {
@@ -101,6 +111,12 @@ QuantizedActs QuantizeActs(DType act_type, const float* x, int64_t m, int64_t k,
     }
     if (!RowFinite(x + r * ldx, k)) std::fill(d, d + a.blocks, NAN);
   }
+}
+
+QuantizedActs QuantizeActs(DType act_type, const float* x, int64_t m, int64_t k, int64_t ldx) {
+  QuantizedActs a = ActsLayout(act_type, m, k);
+  UseActsScratch(&a);
+  QuantizeActsRef(a, x, ldx);
   return a;
 }
 

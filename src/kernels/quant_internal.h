@@ -46,8 +46,18 @@ struct QuantizedActs {
   }
 };
 
-// Quantizes m rows of x (row stride ldx) to `act_type` into thread-local storage, valid until
-// the next call on this thread. REQUIRES: act_type is Q8_0, Q8_1 or Q8_K; k % its block == 0.
+// The layout of m rows of k values quantized to `act_type` (base left null; the rows need
+// stride * rows bytes, 64-byte aligned). REQUIRES: act_type is Q8_0, Q8_1 or Q8_K; k % its
+// block == 0.
+QuantizedActs ActsLayout(DType act_type, int64_t m, int64_t k);
+// Thread-local storage for `a` (valid until the next call on this thread), set as a.base.
+void UseActsScratch(QuantizedActs* a);
+// Scalar reference: fills a.base's rows from x (row stride ldx) with quant's quantize_act
+// (round half to even) and a repack. A row holding a NaN or Inf gets NaN in every d, so every
+// product with it is NaN.
+void QuantizeActsRef(const QuantizedActs& a, const float* x, int64_t ldx);
+// Quantizes m rows of x (row stride ldx) to `act_type` into thread-local storage with the
+// scalar reference, valid until the next call on this thread.
 QuantizedActs QuantizeActs(DType act_type, const float* x, int64_t m, int64_t k, int64_t ldx);
 
 // Scalar reference: quant's quantize_act + vec_dot_ref per (row, column).
@@ -60,6 +70,8 @@ void QuantMatMul(const float* x, int64_t m, int64_t k, int64_t ldx, const void* 
                  int64_t o_begin, int64_t o_end, float* y, int64_t ldy);
 }
 namespace avx512 {
+// Bit-identical to QuantizeActsRef (AVX-512: 16 values per instruction).
+void QuantizeActsFast(const QuantizedActs& a, const float* x, int64_t ldx);
 void QuantMatMul(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, DType wtype,
                  int64_t o_begin, int64_t o_end, float* y, int64_t ldy);
 }

@@ -5,7 +5,7 @@
 // float scale accumulation differs, so the tolerance is a few float ulps of the largest
 // possible partial sum: tol = 4e-6 * 3 * max|w| * sum|a| (|d q| and |m| are each at most
 // 2 max|w| and max|w|). Also: ToF32 dequantizes bit-exactly, and columns outside the range are
-// never written.
+// never written. The AVX-512 activation quantizer is bit-identical to the scalar one.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,7 +14,12 @@
 #include <string>
 #include <vector>
 
+#if defined(__x86_64__) && !defined(MIAOTUI_KERNELS_X86)
+#define MIAOTUI_KERNELS_X86  // the kernels library builds its x86 ISAs on every x86-64 target
+#endif
+#include "base/cpu_features.h"
 #include "kernels/matmul.h"
+#include "kernels/quant_internal.h"
 #include "kernels/vec.h"
 #include "quant/convert.h"
 #include "quant/traits.h"
@@ -110,6 +115,65 @@ TEST_P(QuantMatMulTest, MatchesReferenceOnOddShapes) {
     }
   }
 }
+
+#if defined(__x86_64__)
+// Rows of every kind: random normals at several scales, ties (values landing on n + 0.5 once
+// scaled: amax 127 makes the scale 1), equal magnitudes of both signs (Q8_K takes the sign of
+// the first), all-zero blocks, and a row with a NaN and one with an Inf.
+TEST(QuantizeActsTest, Avx512BitIdenticalToScalar) {
+  if (!GetCpuFeatures().HasAvx512Set()) GTEST_SKIP() << "no AVX-512";
+  std::mt19937 rng(77);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  for (DType t : {DType::kQ8_0, DType::kQ8_1, DType::kQ8_K}) {
+    for (int64_t k : {256, 768}) {
+      const int64_t m = 9, ldx = k + 3;
+      std::vector<float> x(static_cast<size_t>(m * ldx));
+      for (int64_t r = 0; r < m; ++r) {
+        float* xr = x.data() + r * ldx;
+        const float scale = std::ldexp(1.f, static_cast<int>(r) * 3 - 12);
+        for (int64_t i = 0; i < k; ++i) xr[i] = normal(rng) * scale;
+      }
+      float* ties = x.data() + 1 * ldx;
+      for (int64_t i = 0; i < k; ++i) ties[i] = static_cast<float>(static_cast<int>(i % 254) - 127) + 0.5f;
+      for (int64_t i = 0; i < k; i += 32) ties[i] = (i / 32) % 2 ? 127.f : -127.f;
+      float* signs = x.data() + 2 * ldx;
+      signs[5] = -9.f;
+      signs[6] = 9.f;
+      signs[300 % k] = 9.f;
+      std::fill(x.begin() + 3 * ldx, x.begin() + 3 * ldx + 256, 0.f);  // a zero block
+      x[4 * ldx + 17] = NAN;
+      x[5 * ldx + k - 1] = -INFINITY;
+      SCOPED_TRACE(std::string(DTypeName(t)) + " k=" + std::to_string(k));
+      internal::QuantizedActs ref = internal::ActsLayout(t, m, k), got = ref;
+      std::vector<uint8_t> rb(ref.stride * m, 0xAB), gb(ref.stride * m, 0xCD);
+      ref.base = rb.data();
+      got.base = gb.data();
+      internal::QuantizeActsRef(ref, x.data(), ldx);
+      internal::avx512::QuantizeActsFast(got, x.data(), ldx);
+      for (int64_t r = 0; r < m; ++r) {
+        const bool finite = r != 4 && r != 5;  // non-finite rows: only d (all NaN) matters
+        if (finite) {
+          ASSERT_EQ(std::memcmp(ref.qs(r), got.qs(r), k), 0) << "qs row " << r;
+        }
+        for (int64_t b = 0; b < ref.blocks; ++b) {
+          const float dr = ref.d(r)[b], dg = got.d(r)[b];
+          if (std::isnan(dr)) {
+            ASSERT_TRUE(std::isnan(dg)) << "d row " << r << " block " << b;
+          } else {
+            ASSERT_EQ(std::memcmp(&dr, &dg, 4), 0) << "d row " << r << " block " << b;
+          }
+          if (!finite || t == DType::kQ8_K) continue;
+          ASSERT_EQ(ref.sum(r)[b], got.sum(r)[b]) << "sum row " << r << " block " << b;
+          ASSERT_EQ(std::memcmp(ref.s(r) + b, got.s(r) + b, 4), 0) << "s row " << r;
+        }
+        if (t == DType::kQ8_K && finite) {
+          ASSERT_EQ(std::memcmp(ref.bsums(r), got.bsums(r), k / 16 * 2), 0) << "bsums row " << r;
+        }
+      }
+    }
+  }
+}
+#endif
 
 INSTANTIATE_TEST_SUITE_P(AllFormats, QuantMatMulTest, ::testing::ValuesIn(AllCases()), CaseName);
 

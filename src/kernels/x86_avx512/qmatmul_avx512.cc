@@ -7,8 +7,12 @@
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+
+#include "base/half.h"
 
 #include "kernels/quant_internal.h"
 #include "quant/iq4_search.h"
@@ -25,6 +29,7 @@ namespace {
 
 }  // namespace
 
+#include "kernels/x86_quant/quant_act_avx512.inc"
 #include "kernels/x86_quant/qmatmul_driver.inc"
 
 }  // namespace miaotui::kernels::internal::avx512
