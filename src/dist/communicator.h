@@ -67,6 +67,7 @@ class Communicator {
   void ResetStats() { stats_ = {}; }
 
  protected:
+  friend class GroupCommunicator;  // forwards its exchanges to its parent's transport
   Communicator();
   struct Message {
     int peer;

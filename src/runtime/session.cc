@@ -46,13 +46,14 @@ Result<std::unique_ptr<Session>> Session::Create(const models::Model& model,
                            std::to_string(info.shard.tp_size) + " x " +
                            std::to_string(info.shard.pp_size));
   }
-  if (info.shard.tp_size > 1 && info.shard.pp_size > 1) {
-    return Unimplemented("combining tensor and pipeline parallelism (--tp " +
-                         std::to_string(info.shard.tp_size) + " --pp " +
-                         std::to_string(info.shard.pp_size) + ") is not supported yet");
+  if (info.shard.tp_size > 1 && info.shard.pp_size > 1 &&
+      (options.tp_comm == nullptr || options.tp_comm->size() != info.shard.tp_size)) {
+    return InvalidArgument("combining tensor and pipeline parallelism needs a communicator of "
+                           "each stage's " + std::to_string(info.shard.tp_size) +
+                           " tensor-parallel ranks");
   }
   auto s = std::unique_ptr<Session>(new Session(model, options));
-  s->executor_.SetCommunicator(options.comm);
+  s->executor_.SetCommunicator(options.tp_comm != nullptr ? options.tp_comm : options.comm);
   const int64_t n_blocks = (n_ctx + kBlockSize - 1) / kBlockSize;
   s->n_ctx_ = n_ctx;
   s->kv_ = std::make_unique<graph::KvCache>(static_cast<int>(info.n_layer), n_blocks, kBlockSize,

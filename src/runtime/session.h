@@ -37,6 +37,9 @@ struct SessionOptions {
   // tokens per pipeline micro-batch (0: 32), so stages work on different micro-batches at once.
   dist::Communicator* comm = nullptr;
   int64_t micro_batch = 0;
+  // With tensor and pipeline parallelism combined: this stage's tensor-parallel ranks, over which
+  // the graph's all-reduces run (null: `comm`).
+  dist::Communicator* tp_comm = nullptr;
 };
 
 class Session {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "dist/communicator.h"
+#include "dist/group_communicator.h"
 #include "dist/thread_group.h"
 #include "runtime/generator.h"
 #include "test_util.h"
@@ -86,6 +87,28 @@ TEST(ThreadGroupTest, SilentPeerIsAnErrorNamingItWithinTheTimeout) {
   EXPECT_NE(s.message().find("rank 0: no answer from rank 1"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("all-reduce"), std::string::npos);
   EXPECT_LT(waited, 5.0);
+}
+
+TEST(GroupCommunicatorTest, CollectivesStayInsideTheGroupAndErrorsNameWorldRanks) {
+  auto world = dist::MakeThreadGroup(4);
+  std::vector<float> sums(4);
+  std::vector<std::unique_ptr<dist::Communicator>> groups(4);
+  for (int r = 0; r < 4; ++r) {  // {0, 1} and {2, 3}, as two pipeline stages of --tp 2
+    groups[r] = std::make_unique<dist::GroupCommunicator>(
+        world[r].get(), r < 2 ? std::vector<int>{0, 1} : std::vector<int>{2, 3});
+  }
+  OnRanks(4, [&](int r) {
+    EXPECT_EQ(groups[r]->rank(), r % 2);
+    EXPECT_EQ(groups[r]->size(), 2);
+    sums[r] = static_cast<float>(1 << r);
+    ASSERT_TRUE(groups[r]->AllReduceSum(&sums[r], 1).ok());
+  });
+  EXPECT_EQ(sums, (std::vector<float>{3, 3, 12, 12}));
+  groups[2]->set_timeout(std::chrono::milliseconds(200));
+  float x = 1;
+  Status s = groups[2]->AllReduceSum(&x, 1);  // world rank 3 never answers
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("no answer from rank 3"), std::string::npos) << s.message();
 }
 
 // The reference: one process, the whole model.

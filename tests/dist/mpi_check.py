@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Run under ctest (label "mpi"): `miaotui run` under mpirun -np 2 with --tp 2 or --pp 2 must give
-the greedy tokens of one process exactly and prompt logits within 1e-4.
+"""Run under ctest (label "mpi"): `miaotui run` under mpirun -np 2 with --tp 2 or --pp 2, or -np 4
+with --tp 2 --pp 2 ("tppp"), must give the greedy tokens of one process exactly and prompt logits
+within 1e-4.
 
-usage: mpi_check.py MIAOTUI MODEL {tp,pp} MPIRUN [mpirun options...]"""
+usage: mpi_check.py MIAOTUI MODEL {tp,pp,tppp} MPIRUN [mpirun options...]"""
 import json
 import struct
 import subprocess
@@ -26,7 +27,8 @@ with tempfile.TemporaryDirectory() as tmp:
         return struct.unpack(f"{len(data) // 4}f", data)
 
     one = run([], [], f"{tmp}/one.f32")
-    two = run([mpirun, "-np", "2"] + mpi_opts, [f"--{mode}", "2"], f"{tmp}/two.f32")
+    ranks, flags = (4, ["--tp", "2", "--pp", "2"]) if mode == "tppp" else (2, [f"--{mode}", "2"])
+    two = run([mpirun, "-np", str(ranks)] + mpi_opts, flags, f"{tmp}/two.f32")
     if one["tokens"] != two["tokens"]:
         sys.exit(f"tokens differ:\n one process {one['tokens']}\n {mode}=2      {two['tokens']}")
     a, b = floats(f"{tmp}/one.f32"), floats(f"{tmp}/two.f32")

@@ -93,6 +93,7 @@ int RunCommand(int argc, char** argv) {
   if (!model.ok()) return Fail(model.status());
   runtime::SessionOptions so;
   so.comm = dist->comm.get();
+  so.tp_comm = dist->tp_comm.get();
   so.n_threads = threads;
   so.n_ctx = ctx;
   so.kv_type = *kv;
@@ -152,7 +153,8 @@ int RunCommand(int argc, char** argv) {
   }
   std::string comm_summary;
   if (dist->comm->size() > 1) {
-    auto summary = CommSummary(*dist->comm, static_cast<int64_t>(result->tokens.size()));
+    auto summary = CommSummary(*dist->comm, static_cast<int64_t>(result->tokens.size()),
+                               dist->tp_comm.get());
     if (!summary.ok()) return Fail(summary.status());
     comm_summary = *summary;
   }

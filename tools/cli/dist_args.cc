@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "dist/group_communicator.h"
 #include "runtime/session.h"
 #ifdef MIAOTUI_MPI
 #include "dist/mpi_communicator.h"
@@ -51,6 +52,11 @@ Result<DistRun> StartDist(const DistArgs& a) {
   }
   run.shard = models::Shard{.tp_rank = c.rank() % a.tp, .tp_size = a.tp,
                             .pp_rank = c.rank() / a.tp, .pp_size = a.pp};
+  if (a.tp > 1 && a.pp > 1) {
+    std::vector<int> stage;
+    for (int t = 0; t < a.tp; ++t) stage.push_back(run.shard.pp_rank * a.tp + t);
+    run.tp_comm = std::make_unique<dist::GroupCommunicator>(&c, std::move(stage));
+  }
   return run;
 }
 
@@ -65,8 +71,14 @@ Result<std::unique_ptr<models::Model>> LoadShard(DistRun& run, const std::string
   return model;
 }
 
-Result<std::string> CommSummary(dist::Communicator& comm, int64_t tokens) {
-  const dist::CommStats& s = comm.stats();
+Result<std::string> CommSummary(dist::Communicator& comm, int64_t tokens,
+                                const dist::Communicator* group) {
+  dist::CommStats s = comm.stats();
+  if (group != nullptr) {
+    s.bytes_sent += group->stats().bytes_sent;
+    s.messages_sent += group->stats().messages_sent;
+    s.seconds += group->stats().seconds;
+  }
   const double mine[3] = {static_cast<double>(s.bytes_sent),
                           static_cast<double>(s.messages_sent), s.seconds};
   std::vector<double> all(3 * comm.size());

@@ -22,6 +22,9 @@ void AddDistOptions(ArgParser& p, DistArgs* a);
 
 struct DistRun {
   std::unique_ptr<dist::Communicator> comm;
+  // With --tp and --pp together: this pipeline stage's tensor-parallel ranks (the graph's
+  // all-reduce); null otherwise (the all-reduce then spans `comm`).
+  std::unique_ptr<dist::Communicator> tp_comm;
   models::Shard shard;
   bool printer() const { return comm->rank() == 0; }
   // The rank that holds real logits (the last pipeline stage's first tensor-parallel rank).
@@ -37,7 +40,9 @@ Result<DistRun> StartDist(const DistArgs& a);
 // Loads this rank's shard of the model and checks every rank loaded the same file.
 Result<std::unique_ptr<models::Model>> LoadShard(DistRun& run, const std::string& path);
 
-// "comm: rank 0 sent 1.2 MB in 340 messages, 12.3 ms waiting; rank 1 ..." gathered on every rank.
-Result<std::string> CommSummary(dist::Communicator& comm, int64_t tokens);
+// "comm: rank 0 sent 1.2 MB in 340 messages, 12.3 ms waiting; rank 1 ..." gathered on every rank
+// (with `group`, its traffic is added to each rank's).
+Result<std::string> CommSummary(dist::Communicator& comm, int64_t tokens,
+                                const dist::Communicator* group = nullptr);
 
 }  // namespace miaotui::cli
