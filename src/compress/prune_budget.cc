@@ -60,9 +60,16 @@ Result<BudgetResult> PruneToBudget(const std::string& in_path, const std::string
     (sparsity ? o.sparsity : o.ffn_keep) = knob_of(p);
     auto report = Prune(in_path, candidate, o);
     if (!report.ok()) return report.status();
+    // The FFN width moves in granules: the knob is the width reached, and a width measured
+    // before means the bisection has converged.
+    const double knob = sparsity ? knob_of(p)
+                                 : static_cast<double>(report->n_ff_to) / report->n_ff_from;
+    bool seen = false;
+    for (const BudgetStep& s : result.steps) seen = seen || s.knob == knob;
+    if (seen) break;
     auto ppl = MeasurePpl(candidate, tokens, po);
     if (!ppl.ok()) return ppl.status();
-    BudgetStep step{knob_of(p), *ppl, *ppl - result.base_ppl <= b.max_ppl_increase};
+    BudgetStep step{knob, *ppl, *ppl - result.base_ppl <= b.max_ppl_increase};
     result.steps.push_back(step);
     if (b.progress) b.progress(step.knob, step.ppl);
     std::error_code ec;

@@ -7,6 +7,8 @@
 //    as given. The search is a bisection over [0, max_sparsity] (resp. [min_ffn_keep, 1]) with at
 //    most max_evals pruned models evaluated after the base, on the first eval_chunks windows of
 //    the eval text; each candidate is written to OUT and measured by loading it like any model.
+//    The FFN knob is reported as the kept width reached (n_ff_to / n_ff, granules, see prune.h);
+//    the search stops early when a candidate reaches a width already measured.
 //  - The result is the most-pruned candidate measured within the budget (PPL increase <= X,
 //    absolute), written to OUT, with every evaluation made. When none is within the budget the
 //    result says so (within = false) and OUT holds the least-pruned candidate measured.

@@ -72,7 +72,7 @@ TEST_F(PruneBudgetTest, LooseBudgetTakesTheMostPruningInOneEvaluation) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->steps.size(), 1u);
   EXPECT_TRUE(r->within);
-  EXPECT_NEAR(r->chosen.knob, 0.1, 1e-9);
+  EXPECT_NEAR(r->chosen.knob, 17.0 / 172, 1e-12);  // the width reached
   EXPECT_EQ(r->report.n_ff_to, 17);  // floor(0.1 * 172)
 }
 
