@@ -4,6 +4,7 @@
 // mid-stream (its KV blocks come back, seen through /metrics) and the /metrics format.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <future>
 #include <regex>
 #include <sstream>
@@ -236,7 +237,7 @@ TEST_F(ServerTest, BadRequestsNameTheField) {
   ExpectBadField(*cli_, cmpl, R"({"prompt": [1, -4]})", "prompt[1]");
   ExpectBadField(*cli_, cmpl, R"({"prompt": [1, 99999]})", "prompt");  // outside the vocabulary
   ExpectBadField(*cli_, cmpl, R"({"prompt": "x", "logprobs": true})", "logprobs");
-  ExpectBadField(*cli_, "/v1/embeddings", R"({"input": "x"})", "model");  // a decoder model
+  ExpectBadField(*cli_, "/v1/embeddings", R"({"input": 5})", "input");  // decoders embed too
   ExpectBadField(*cli_, "/tokenize", R"({"content": 1})", "content");
   ExpectBadField(*cli_, "/detokenize", R"({"tokens": [1, 1000000]})", "tokens[1]");
   // Too many stop strings / messages are bounded.
@@ -324,7 +325,17 @@ TEST_F(ServerTest, MetricsAreWellFormedPrometheusText) {
   Completion({{"prompt", prompt}, {"max_tokens", 4}});
   Completion({{"prompt", prompt}, {"max_tokens", 4}});  // a prefix-cache hit
   Post(*cli_, "/v1/completions", "{bad");
-  HttpReply m = Get(*cli_, "/metrics");
+  // httplib counts a request (its logger) just after writing the answer, possibly on another
+  // connection's thread than the one that reads /metrics: wait for the last count to land.
+  HttpReply m;
+  for (int i = 0; i < 100; ++i) {
+    m = Get(*cli_, "/metrics");
+    if (m.body.find(R"(endpoint="/v1/completions",status="200"} 2)") != std::string::npos &&
+        m.body.find(R"(endpoint="/v1/completions",status="400"} 1)") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   ASSERT_EQ(m.status, 200);
   EXPECT_NE(m.headers.find("Content-Type")->second.find("text/plain"), std::string::npos);
   const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? )"
@@ -463,6 +474,85 @@ TEST(ServerEmbeddingsTest, BertServesEmbeddings) {
                         R"({"messages": [{"role": "user", "content": "hi"}]})");
   EXPECT_EQ(chat.status, 400);
   EXPECT_EQ(chat.json["error"]["param"], "model");
+}
+
+// Decodes standard base64 (the test's own reading of what the server sent).
+std::vector<float> FloatsFromBase64(const std::string& b64) {
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<unsigned char> bytes;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char ch : b64) {
+    if (ch == '=') break;
+    acc = (acc << 6) | static_cast<uint32_t>(alphabet.find(ch));
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push_back(static_cast<unsigned char>(acc >> bits));
+    }
+  }
+  std::vector<float> out(bytes.size() / 4);
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint32_t u = 0;
+    for (int b = 0; b < 4; ++b) u |= uint32_t{bytes[4 * i + b]} << (8 * b);  // little-endian
+    out[i] = std::bit_cast<float>(u);
+  }
+  return out;
+}
+
+TEST(ServerEmbeddingsTest, Base64IsTheLittleEndianFloatsOfTheVector) {
+  MT_REQUIRE_SHARED("models/bert-test-f16.gguf");
+  TestServer srv(ServerOptions{}, "models/bert-test-f16.gguf");
+  ASSERT_TRUE(srv.ok());
+  auto c = srv.Client();
+  HttpReply f = Post(*c, "/v1/embeddings", R"({"input": "good night moon"})");
+  HttpReply b = Post(*c, "/v1/embeddings",
+                     R"({"input": "good night moon", "encoding_format": "base64"})");
+  ASSERT_EQ(f.status, 200) << f.body;
+  ASSERT_EQ(b.status, 200) << b.body;
+  ASSERT_TRUE(b.json["data"][0]["embedding"].is_string());
+  const std::vector<float> decoded = FloatsFromBase64(b.json["data"][0]["embedding"]);
+  const json& floats = f.json["data"][0]["embedding"];
+  ASSERT_EQ(decoded.size(), floats.size());
+  for (size_t i = 0; i < decoded.size(); ++i) EXPECT_EQ(decoded[i], floats[i].get<float>()) << i;
+  HttpReply bad = Post(*c, "/v1/embeddings", R"({"input": "x", "encoding_format": "hex"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.json["error"]["param"], "encoding_format");
+}
+
+// A decoder model embeds too: the last token's final hidden state, L2-normalized.
+TEST(ServerEmbeddingsTest, DecoderModelEmbedsByLastToken) {
+  MT_REQUIRE_SHARED("models/stories260K.gguf");
+  TestServer srv(Options());
+  ASSERT_TRUE(srv.ok());
+  auto c = srv.Client();
+  HttpReply r = Post(*c, "/v1/embeddings",
+                     R"({"input": ["Once upon a time", "The little dog ran", "Once upon a time"]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json["data"].size(), 3u);
+  auto vec = [&](int i) { return r.json["data"][i]["embedding"].get<std::vector<float>>(); };
+  const std::vector<float> a = vec(0), b = vec(1), a2 = vec(2);
+  EXPECT_GT(a.size(), 8u);
+  double norm = 0, dot = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    norm += static_cast<double>(a[i]) * a[i];
+    dot += static_cast<double>(a[i]) * b[i];
+  }
+  EXPECT_NEAR(norm, 1.0, 1e-4);
+  EXPECT_EQ(a, a2);           // the same input, the same vector (the session is reset)
+  EXPECT_LT(dot, 0.9999);     // different inputs differ
+  // A causal model's last position depends on every token: changing the first one changes it.
+  HttpReply t1 = Post(*c, "/v1/embeddings", R"({"input": [1, 40, 50, 60]})");
+  HttpReply t2 = Post(*c, "/v1/embeddings", R"({"input": [1, 41, 50, 60]})");
+  ASSERT_EQ(t1.status, 200) << t1.body;
+  EXPECT_NE(t1.json["data"][0]["embedding"], t2.json["data"][0]["embedding"]);
+  EXPECT_GT(r.json["usage"]["prompt_tokens"].get<int>(), 8);
+  std::string longp;
+  for (int i = 0; i < 200; ++i) longp += "Once upon a time ";
+  HttpReply over = Post(*c, "/v1/embeddings", json({{"input", longp}}).dump());
+  EXPECT_EQ(over.status, 400);
+  EXPECT_EQ(over.json["error"]["param"], "input");
 }
 
 }  // namespace

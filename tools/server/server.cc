@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "auth.h"
+#include "base64.h"
 #include "models/chat_template_source.h"
 #include "openai_format.h"
 #include "web_assets.h"
@@ -359,23 +360,19 @@ void Server::HandleDetokenize(const httplib::Request& req, httplib::Response& re
 void Server::HandleEmbeddings(const httplib::Request& req, httplib::Response& res) {
   json body;
   if (auto e = ParseBody(req.body, &body)) return SendError(res, *e, req.path);
-  if (!embedder_) {
-    return SendError(res,
-                     BadField("model", "the model " + model_id_ + " is a text generator (" +
-                                           model_->info().arch +
-                                           "); embeddings need an encoder model such as BERT",
-                              "model_not_supported"),
-                     req.path);
-  }
   auto in = body.find("input");
   if (in == body.end() || in->is_null()) {
     return SendError(res, BadField("input", "'input' is required", "missing_required_parameter"),
                      req.path);
   }
-  if (auto f = body.find("encoding_format");
-      f != body.end() && !f->is_null() && (!f->is_string() || *f != "float")) {
-    return SendError(res, BadField("encoding_format", "only encoding_format 'float' is supported"),
-                     req.path);
+  bool base64 = false;
+  if (auto f = body.find("encoding_format"); f != body.end() && !f->is_null()) {
+    if (!f->is_string() || (*f != "float" && *f != "base64")) {
+      return SendError(res, BadField("encoding_format",
+                                     "'encoding_format' must be \"float\" or \"base64\""),
+                       req.path);
+    }
+    base64 = *f == "base64";
   }
   const auto& tok = model_->tokenizer();
   std::vector<std::vector<int32_t>> inputs;
@@ -421,7 +418,24 @@ void Server::HandleEmbeddings(const httplib::Request& req, httplib::Response& re
   Result<std::vector<std::vector<float>>> vecs = InvalidArgument("");
   {
     std::lock_guard<std::mutex> lock(embed_mu_);
-    vecs = embedder_->Embed(inputs);
+    if (embedder_) {
+      vecs = embedder_->Embed(inputs);
+    } else {
+      if (!decoder_embedder_) {
+        const int threads = options_.embed_threads > 0 ? options_.embed_threads
+                                                       : options_.engine.n_threads;
+        auto made = runtime::DecoderEmbedder::Create(*model_, threads, engine_->options().n_ctx);
+        if (!made.ok()) {
+          ApiError e;
+          e.http_status = 500;
+          e.type = "server_error";
+          e.message = made.status().message();
+          return SendError(res, e, req.path);
+        }
+        decoder_embedder_ = std::move(*made);
+      }
+      vecs = decoder_embedder_->Embed(inputs);
+    }
   }
   if (!vecs.ok()) {
     return SendError(res, BadField("input", vecs.status().message(), "context_length_exceeded"),
@@ -429,7 +443,8 @@ void Server::HandleEmbeddings(const httplib::Request& req, httplib::Response& re
   }
   json data = json::array();
   for (size_t i = 0; i < vecs->size(); ++i) {
-    data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", (*vecs)[i]}});
+    json vec = base64 ? json(FloatsToBase64((*vecs)[i])) : json((*vecs)[i]);
+    data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", std::move(vec)}});
   }
   SendJson(res, Dump({{"object", "list"},
                       {"data", data},

@@ -2,8 +2,10 @@
 //
 // Routes: POST /v1/chat/completions, /v1/completions, /v1/embeddings, /tokenize, /detokenize;
 // GET /v1/models, /health, /metrics, and the web chat page at / (embedded assets). A decoder
-// model generates through a runtime::Engine (continuous batching); an encoder model serves
-// embeddings (and tokenize) only. Every failure is an OpenAI-style error object: 400 for a bad
+// model generates through a runtime::Engine (continuous batching) and embeds by last-token
+// pooling (runtime::DecoderEmbedder); an encoder model serves embeddings (and tokenize) only.
+// Embeddings come as float arrays or, with encoding_format "base64", as base64 of their
+// little-endian float32 bytes. Every failure is an OpenAI-style error object: 400 for a bad
 // body or field (naming it) and for a prompt longer than the context, 401 without the API key
 // (compared in constant time), 404 for an unknown route, 413 for an oversized body, 429 with
 // Retry-After when the queue is full, 503 while shutting down. A streaming client that goes
@@ -24,6 +26,7 @@
 #include "models/model.h"
 #include "request_parse.h"
 #include "runtime/chat_format.h"
+#include "runtime/decoder_embedder.h"
 #include "runtime/embedder.h"
 #include "runtime/engine.h"
 #include "runtime/json_constraint.h"
@@ -99,6 +102,7 @@ class Server {
   std::shared_ptr<const runtime::JsonVocab> json_vocab_;
   std::mutex embed_mu_;
   std::unique_ptr<runtime::Embedder> embedder_;
+  std::unique_ptr<runtime::DecoderEmbedder> decoder_embedder_;  // made at the first request
   Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
