@@ -3,6 +3,9 @@
 //     streamed. Weights rotate through enough copies (>= 512 MiB) that every call reads them
 //     from DRAM, as decoding a whole model does.
 //   BM_Gemm: m = 512 (prefill), reporting GFLOP/s (2 m n k per call).
+//   BM_GemmEncoder: m = 2048 (one packed encoder batch) over bert-base's shapes (QKV/O 768 x 768,
+//     FFN up 3072 x 768, down 768 x 3072); 1 thread reports CPU time (robust on a shared
+//     machine), 2 threads real time.
 //   BM_QGemv / BM_QGemm: the same for every quantized format (kQuantTypes), on the
 //     5632 x 2048 (ffn_up) shape for GEMV and 2048 x 2048 for GEMM; GEMM reports GOP/s
 //     (2 m n k integer-dominated operations per call, activation quantization included).
@@ -101,16 +104,14 @@ void BM_GemvL2(benchmark::State& state) {
   SetLabel(state, t);
 }
 
-// Args: wtype index, n, k, threads; m = 512.
-void BM_Gemm(benchmark::State& state) {
-  const DType t = kTypes[state.range(0)];
-  const int64_t m = 512, n = state.range(1), k = state.range(2);
+// y = W x for m x k activations and n x k weights of type t, reporting GFLOP/s (2 m n k).
+void RunGemm(benchmark::State& state, DType t, int64_t m, int64_t n, int64_t k, int threads) {
   AlignedBuffer w = RandomWeights(t, RowBytes(t, k) * static_cast<size_t>(n), 7);
   std::vector<float> x(static_cast<size_t>(m * k)), y(static_cast<size_t>(m * n));
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> d(-1.f, 1.f);
   for (float& v : x) v = d(rng);
-  ThreadPool pool(static_cast<int>(state.range(3)));
+  ThreadPool pool(threads);
   for (auto _ : state) {
     ParallelMatMul(pool, x.data(), m, k, w.get(), t, n, y.data());
     benchmark::DoNotOptimize(y.data());
@@ -118,6 +119,27 @@ void BM_Gemm(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(
       2.0 * m * n * k * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   SetLabel(state, t);
+}
+
+// Args: wtype index, n, k, threads; m = 512.
+void BM_Gemm(benchmark::State& state) {
+  RunGemm(state, kTypes[state.range(0)], 512, state.range(1), state.range(2),
+          static_cast<int>(state.range(3)));
+}
+
+// Args: wtype index, m, n, k, threads.
+void BM_GemmEncoder(benchmark::State& state) {
+  RunGemm(state, kTypes[state.range(0)], state.range(1), state.range(2), state.range(3),
+          static_cast<int>(state.range(4)));
+}
+
+void EncoderArgs(benchmark::internal::Benchmark* b, int threads) {
+  b->ArgNames({"wtype", "m", "n", "k", "threads"});
+  for (int t = 0; t < 3; ++t) {
+    for (auto [n, k] : {std::pair{768, 768}, {3072, 768}, {768, 3072}}) {
+      b->Args({t, 2048, n, k, threads});
+    }
+  }
 }
 
 void GemvArgs(benchmark::internal::Benchmark* b) {
@@ -226,6 +248,13 @@ BENCHMARK(BM_GemvL2)
     ->Args({2, 64, 2048})
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Gemm)->Apply(GemmArgs)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GemmEncoder)
+    ->Apply([](benchmark::internal::Benchmark* b) { EncoderArgs(b, 1); })
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GemmEncoder)
+    ->Apply([](benchmark::internal::Benchmark* b) { EncoderArgs(b, 2); })
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace miaotui::kernels

@@ -115,7 +115,11 @@ TEST_P(MatMulTest, LargerShapesMatchReference) {
   const DType wtype = GetParam();
   std::mt19937 rng(99);
   const int64_t shapes[][5] = {{64, 2048, 70, 0, 70}, {33, 515, 131, 5, 129}, {130, 96, 97, 0, 97},
-                               {8, 4099, 40, 3, 37},  {1, 5632, 67, 0, 67},   {4, 333, 66, 1, 65}};
+                               {8, 4099, 40, 3, 37},  {1, 5632, 67, 0, 67},   {4, 333, 66, 1, 65},
+                               // AVX-512 GEMM blocks (rows 192, k 256, columns 512, tile 12 x 32):
+                               // a row block plus 8, two k-blocks plus 88, a column chunk plus a
+                               // partial panel, starting off a panel boundary.
+                               {200, 600, 530, 3, 529}};
   for (const auto& s : shapes) {
     Problem p = MakeProblem(rng, wtype, s[0], s[1], s[2], s[3], s[4]);
     const std::string shape = std::string(DTypeName(wtype)) + " m=" + std::to_string(s[0]) +
