@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include "base/check.h"
+#include "base/cpu_features.h"
 
 namespace miaotui {
 namespace {
@@ -23,9 +24,23 @@ void SpinThenYield(Pred done, int spins) {
   while (!done()) sched_yield();
 }
 
+// Spins before yielding. A team larger than the cores it may run on is oversubscribed: a
+// member waiting at a barrier then usually waits for one that is not running, so spinning only
+// burns the core that member needs; such teams yield almost at once.
+int SpinBudget(int team, int spins) {
+  cpu_set_t set;
+  int cpus = HardwareConcurrency();
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) cpus = CPU_COUNT(&set);
+  return team > cpus ? 16 : spins;
+}
+
 }  // namespace
 
-ThreadPool::ThreadPool(int n_threads) : n_(n_threads < 1 ? 1 : n_threads) {
+ThreadPool::ThreadPool(int n_threads)
+    : n_(n_threads < 1 ? 1 : n_threads),
+      run_spins_(SpinBudget(n_, 1 << 14)),
+      idle_spins_(SpinBudget(n_, 1 << 15)),
+      barrier_spins_(SpinBudget(n_, 1 << 12)) {
   workers_.reserve(n_ - 1);
   for (int i = 1; i < n_; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
 }
@@ -52,14 +67,14 @@ void ThreadPool::Run(const std::function<void(int, int)>& fn) {
   }
   cv_.notify_all();
   fn(0, n_);
-  SpinThenYield([&] { return pending_.load(std::memory_order_acquire) == 0; }, 1 << 14);
+  SpinThenYield([&] { return pending_.load(std::memory_order_acquire) == 0; }, run_spins_);
 }
 
 void ThreadPool::WorkerLoop(int index) {
   uint64_t seen = 0;
   for (;;) {
     // Spin a little first: the next decode step usually arrives within microseconds.
-    for (int i = 0; i < (1 << 15); ++i) {
+    for (int i = 0; i < idle_spins_; ++i) {
       if (job_epoch_.load(std::memory_order_acquire) != seen || stop_.load()) break;
       CpuRelax();
     }
@@ -85,7 +100,7 @@ void ThreadPool::Barrier() {
     return;
   }
   SpinThenYield([&] { return barrier_generation_.load(std::memory_order_acquire) != gen; },
-                1 << 12);
+                barrier_spins_);
 }
 
 }  // namespace miaotui

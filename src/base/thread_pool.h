@@ -4,7 +4,8 @@
 // The caller of Run() is member 0; members 1..n-1 are owned threads that sleep on a condition
 // variable between Run() calls and spin briefly before sleeping, so back-to-back calls (decode
 // steps) do not pay a wake-up. Inside Run(), Barrier() synchronises all members; it spins with a
-// pause and then yields, so a team larger than the core count degrades gracefully.
+// pause and then yields, so a team larger than the core count degrades gracefully; a team larger
+// than the CPUs this process may run on (affinity) spins only a few pauses before yielding.
 //
 // Thread safety: Run() must not be called concurrently or re-entrantly. Barrier() only inside
 // Run() and by every member the same number of times.
@@ -45,6 +46,7 @@ class ThreadPool {
   void WorkerLoop(int index);
 
   int n_;
+  int run_spins_, idle_spins_, barrier_spins_;  // pauses before yielding (SpinBudget)
   std::vector<std::thread> workers_;
   const std::function<void(int, int)>* job_ = nullptr;
   std::atomic<uint64_t> job_epoch_{0};

@@ -1,5 +1,7 @@
 #include "base/thread_pool.h"
 
+#include "base/cpu_features.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -32,6 +34,27 @@ TEST(ThreadPoolTest, BarrierOrdersPhases) {
         data[i] = phase;
         pool.Barrier();
         for (int j = 0; j < n; ++j) {
+          if (data[j] != phase) errors++;
+        }
+        pool.Barrier();
+      }
+    });
+  }
+  EXPECT_EQ(errors.load(), 0);
+}
+
+// A team larger than the CPUs (the short-spin policy) keeps every phase ordered.
+TEST(ThreadPoolTest, OversubscribedTeamKeepsPhases) {
+  const int n = HardwareConcurrency() + 2;
+  ThreadPool pool(n);
+  std::vector<int> data(n, 0);
+  std::atomic<int> errors{0};
+  for (int rep = 0; rep < 20; ++rep) {
+    pool.Run([&](int i, int size) {
+      for (int phase = 1; phase <= 10; ++phase) {
+        data[i] = phase;
+        pool.Barrier();
+        for (int j = 0; j < size; ++j) {
           if (data[j] != phase) errors++;
         }
         pool.Barrier();
