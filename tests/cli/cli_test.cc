@@ -208,5 +208,21 @@ TEST(CliTest, RunDryRunPrintsPlanAndRefusesWhatDoesNotFit) {
   ExpectOneLineError(real, "use a smaller --ctx-size");
 }
 
+// serve --dry-run: the KV cache is planned for every parallel sequence's whole context.
+TEST(CliTest, ServeDryRunPlansCtxTimesParallelAndRefusesWhatDoesNotFit) {
+  MT_REQUIRE_SHARED("models/stories260K.gguf");
+  const std::string serve = "serve -m " + SharedPath("models/stories260K.gguf") + " --port 0";
+  CmdResult ok = Cli(serve + " --dry-run -c 256 --parallel 8");
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  // 8 sequences x 256 tokens x 5 layers x K and V x 32 values x 2 bytes (f16).
+  EXPECT_NE(ok.out.find("KV cache           1310720 bytes"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("8 parallel sequences x 256 tokens"), std::string::npos) << ok.out;
+  ::setenv("MIAOTUI_MEM_AVAILABLE", "1000000", 1);
+  CmdResult big = Cli(serve + " -c 256 --parallel 64");  // refused before it listens
+  ::unsetenv("MIAOTUI_MEM_AVAILABLE");
+  ExpectOneLineError(big, "available (MemAvailable)");
+  EXPECT_NE(big.err.find("KV cache 10485760 bytes"), std::string::npos) << big.err;
+}
+
 }  // namespace
 }  // namespace miaotui

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "default_model.h"
 #include "models/model.h"
+#include "runtime/engine_memory_plan.h"
 #include "sampling_args.h"
 #include "serve_dist.h"
 #include "server.h"
@@ -44,6 +45,10 @@ int ServeCommand(int argc, char** argv) {
   p.Option("max-tokens", "", &max_tokens, "N", "largest max_tokens a request may ask for");
   p.Option("chat-template", "", &template_path, "FILE",
            "chat template to use instead of the model's");
+  bool dry_run = false;
+  p.Flag("dry-run", "", &dry_run,
+         "load the model, print the memory plan (weights, KV cache for ctx x parallel, "
+         "activations) and exit; without it a plan that exceeds MemAvailable is refused");
   sampling.Register(p);
   AddDistOptions(p, &dist.args);
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
@@ -88,6 +93,17 @@ int ServeCommand(int argc, char** argv) {
   auto model = dist.Load(model_path, &o, &follower_exit);
   if (!model.ok()) return dist.Fail(model.status());
   if (*model == nullptr) return follower_exit;  // a rank other than 0 has followed to the end
+  if (!(*model)->info().is_encoder) {
+    auto plan = runtime::PlanEngineMemory(**model, o.engine);
+    if (!plan.ok()) return dist.Fail(plan.status());
+    if (dry_run) {
+      std::printf("%lld parallel sequences x %lld tokens; ",
+                  static_cast<long long>(o.engine.max_seqs), static_cast<long long>(plan->n_ctx));
+      std::fputs(plan->ToString().c_str(), stdout);
+    }
+    if (Status s = runtime::CheckMemoryPlanFits(*plan); !s.ok()) return dist.Fail(s);
+  }
+  if (dry_run) return 0;
   auto srv = server::Server::Create(std::move(*model), o);
   if (!srv.ok()) return Fail(srv.status());
   server::Server& server = **srv;
