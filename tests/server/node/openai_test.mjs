@@ -87,6 +87,12 @@ try {
   assert.ok(e.data[0].embedding.length > 0);
   const norm = Math.hypot(...e.data[1].embedding);
   assert.ok(Math.abs(norm - 1) < 1e-3, 'normalized: ' + norm);
+  // The client's default is encoding_format "base64", which it decodes: the same floats.
+  const b = await eclient.embeddings.create({model: 'bert', input: ['hello world', 'good night']});
+  assert.deepEqual(Array.from(b.data[1].embedding), e.data[1].embedding);
+  // A decoder model embeds too (last-token pooling).
+  const d = await client.embeddings.create({model: 'x', input: 'Once upon a time'});
+  assert.ok(Math.abs(Math.hypot(...d.data[0].embedding) - 1) < 1e-3);
   console.log('openai_test: ok');
 } catch (err) {
   failed = true;
