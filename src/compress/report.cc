@@ -80,12 +80,6 @@ Result<ReportRow> MeasureOne(const std::string& path, const models::Model& model
   MT_ASSIGN_OR_RETURN(WeightStats ws, ReadWeightStats(path));
   row.weight_type = ws.type;
   row.zero_fraction = ws.zero_fraction;
-  if (o.measure_speed) {
-    if (o.progress) o.progress(path, "speed");
-    SpeedOptions so = o.speed;
-    so.n_threads = o.ppl.n_threads;
-    MT_ASSIGN_OR_RETURN(row.speed, MeasureSpeed(model, so));
-  }
   if (o.progress) o.progress(path, "perplexity");
   MT_ASSIGN_OR_RETURN(row.ppl, Perplexity(model, base, text, o.ppl));
   return row;
@@ -106,13 +100,25 @@ Result<Report> MeasureReport(const std::string& base_path,
                              const std::string& text, const ReportOptions& options) {
   Report report;
   report.options = options;
-  MT_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> base, models::LoadModel(base_path));
-  MT_ASSIGN_OR_RETURN(ReportRow base_row, MeasureOne(base_path, *base, nullptr, text, options));
+  // Every model stays loaded (mapped) so that the speed runs can alternate between them.
+  std::vector<std::unique_ptr<models::Model>> models;
+  MT_ASSIGN_OR_RETURN(models.emplace_back(), models::LoadModel(base_path));
+  MT_ASSIGN_OR_RETURN(ReportRow base_row, MeasureOne(base_path, *models[0], nullptr, text, options));
   report.rows.push_back(std::move(base_row));
   for (const std::string& path : variant_paths) {
-    MT_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model, models::LoadModel(path));
-    MT_ASSIGN_OR_RETURN(ReportRow row, MeasureOne(path, *model, base.get(), text, options));
+    MT_ASSIGN_OR_RETURN(models.emplace_back(), models::LoadModel(path));
+    MT_ASSIGN_OR_RETURN(ReportRow row,
+                        MeasureOne(path, *models.back(), models[0].get(), text, options));
     report.rows.push_back(std::move(row));
+  }
+  if (options.measure_speed) {
+    if (options.progress) options.progress(base_path, "speed (all models, alternating)");
+    SpeedOptions so = options.speed;
+    so.n_threads = options.ppl.n_threads;
+    std::vector<const models::Model*> ptrs;
+    for (const auto& m : models) ptrs.push_back(m.get());
+    MT_ASSIGN_OR_RETURN(std::vector<SpeedResult> speeds, MeasureSpeedInterleaved(ptrs, so));
+    for (size_t i = 0; i < speeds.size(); ++i) report.rows[i].speed = std::move(speeds[i]);
   }
   return report;
 }
@@ -129,9 +135,9 @@ std::string ReportMarkdown(const Report& report) {
     out += " Speeds: medians of " + std::to_string(o.speed.repetitions) + " runs (pp" +
            std::to_string(o.speed.n_prompt) + ": one prompt of " +
            std::to_string(o.speed.n_prompt) + " tokens; tg" + std::to_string(o.speed.n_gen) +
-           ": " + std::to_string(o.speed.n_gen) + " tokens one at a time), " +
-           (o.ppl.n_threads > 0 ? std::to_string(o.ppl.n_threads) : std::string("all")) +
-           " threads.";
+           ": " + std::to_string(o.speed.n_gen) + " tokens one at a time), threads: " +
+           (o.ppl.n_threads > 0 ? std::to_string(o.ppl.n_threads) : std::string("all cores")) +
+           ", the models alternating run by run.";
   }
   out += "\n\n";
   const std::string pp = "pp" + std::to_string(o.speed.n_prompt) + " t/s";

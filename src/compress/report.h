@@ -5,9 +5,10 @@
 // and as an SVG chart (compress/svg_chart.h): size against perplexity, and tg speed against
 // perplexity.
 //
-// Every number in the output is measured here: sizes from the file system, speeds by
-// MeasureSpeed (report_speed.h), accuracy by Perplexity. Models are loaded one at a time (the
-// base stays loaded for the KL). Variants must share the base's vocabulary.
+// Every number in the output is measured here: sizes from the file system, accuracy by
+// Perplexity, then speeds by MeasureSpeedInterleaved (report_speed.h) over all models at once,
+// alternating between them run by run. Every model stays mapped until the end. Variants must
+// share the base's vocabulary.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ struct ReportOptions {
   PerplexityOptions ppl;   // window (n_ctx), chunks, threads, KV type
   SpeedOptions speed;      // pp/tg lengths, repetitions (n_threads is taken from ppl)
   bool measure_speed = true;
-  // Called before each step: (model path, what: "speed" or "perplexity").
+  // Called before each step: (model path, what: "perplexity" or "speed ...").
   std::function<void(const std::string&, const std::string&)> progress;
 };
 

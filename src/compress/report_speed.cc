@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <random>
 
 #include "runtime/session.h"
@@ -40,7 +41,8 @@ double Median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-Result<SpeedResult> MeasureSpeed(const models::Model& model, const SpeedOptions& o) {
+Result<std::vector<SpeedResult>> MeasureSpeedInterleaved(
+    const std::vector<const models::Model*>& models, const SpeedOptions& o) {
   if (o.repetitions < 1) {
     return InvalidArgument("speed: repetitions must be at least 1, got " +
                            std::to_string(o.repetitions));
@@ -51,24 +53,35 @@ Result<SpeedResult> MeasureSpeed(const models::Model& model, const SpeedOptions&
   runtime::SessionOptions so;
   so.n_threads = o.n_threads;
   so.n_ctx = std::max(o.n_prompt, o.n_gen) + 16;
-  MT_ASSIGN_OR_RETURN(auto session, runtime::Session::Create(model, so));
-  const int64_t n_vocab = model.info().n_vocab;
+  std::vector<std::unique_ptr<runtime::Session>> sessions;
+  for (const models::Model* m : models) {
+    MT_ASSIGN_OR_RETURN(auto s, runtime::Session::Create(*m, so));
+    sessions.push_back(std::move(s));
+  }
   std::mt19937 rng(o.seed);
-  SpeedResult r;
-  for (int pass = 0; pass < 2; ++pass) {
-    const int n_prompt = pass == 0 ? o.n_prompt : 0, n_gen = pass == 0 ? 0 : o.n_gen;
-    if (n_prompt == 0 && n_gen == 0) continue;
-    std::vector<double>& runs = pass == 0 ? r.pp_runs : r.tg_runs;
-    // The warm-up run plans the graphs and touches the mapped weights.
-    MT_RETURN_IF_ERROR(TimedRun(*session, n_vocab, n_prompt, n_gen, rng).status());
-    for (int i = 0; i < o.repetitions; ++i) {
-      MT_ASSIGN_OR_RETURN(double tps, TimedRun(*session, n_vocab, n_prompt, n_gen, rng));
-      runs.push_back(tps);
+  std::vector<SpeedResult> r(models.size());
+  // Round -1 warms up (plans the graphs, touches the mapped weights) and is not recorded.
+  for (int round = -1; round < o.repetitions; ++round) {
+    for (int pass = 0; pass < 2; ++pass) {
+      const int n_prompt = pass == 0 ? o.n_prompt : 0, n_gen = pass == 0 ? 0 : o.n_gen;
+      if (n_prompt == 0 && n_gen == 0) continue;
+      for (size_t i = 0; i < models.size(); ++i) {
+        MT_ASSIGN_OR_RETURN(double tps, TimedRun(*sessions[i], models[i]->info().n_vocab,
+                                                 n_prompt, n_gen, rng));
+        if (round >= 0) (pass == 0 ? r[i].pp_runs : r[i].tg_runs).push_back(tps);
+      }
     }
   }
-  r.pp_median = Median(r.pp_runs);
-  r.tg_median = Median(r.tg_runs);
+  for (SpeedResult& s : r) {
+    s.pp_median = Median(s.pp_runs);
+    s.tg_median = Median(s.tg_runs);
+  }
   return r;
+}
+
+Result<SpeedResult> MeasureSpeed(const models::Model& model, const SpeedOptions& o) {
+  MT_ASSIGN_OR_RETURN(std::vector<SpeedResult> r, MeasureSpeedInterleaved({&model}, o));
+  return std::move(r.front());
 }
 
 }  // namespace miaotui::compress

@@ -33,4 +33,10 @@ double Median(std::vector<double> v);
 // Errors: repetitions < 1, negative lengths, anything Session reports.
 Result<SpeedResult> MeasureSpeed(const models::Model& model, const SpeedOptions& options);
 
+// Several models compared: after one warm-up run each, `repetitions` rounds, each timing every
+// model's pp run and then every model's tg run, so that a change of machine load during the
+// measurement falls on all models alike (A/B alternation). One result per model, in order.
+Result<std::vector<SpeedResult>> MeasureSpeedInterleaved(
+    const std::vector<const models::Model*>& models, const SpeedOptions& options);
+
 }  // namespace miaotui::compress

@@ -54,6 +54,18 @@ void Line(std::string& out, double x1, double y1, double x2, double y2, const ch
          Num(y2) + "\" stroke=\"" + stroke + "\"/>\n";
 }
 
+// A label's extent: left x, baseline y, width (11 px text is about 12 px tall).
+struct Box {
+  double x, y, w;
+};
+
+bool Overlaps(const Box& b, const std::vector<Box>& placed) {
+  for (const Box& p : placed) {
+    if (b.x < p.x + p.w && p.x < b.x + b.w && std::fabs(b.y - p.y) < 12) return true;
+  }
+  return false;
+}
+
 void Panel(std::string& out, const ChartPanel& p, double ox, double oy) {
   const double px = ox + kLeft, py = oy + kTop;
   const double pw = kPanelW - kLeft - kRight, ph = kPanelH - kTop - kBottom;
@@ -100,15 +112,26 @@ void Panel(std::string& out, const ChartPanel& p, double ox, double oy) {
     Line(out, px - 5, sy(v), px, sy(v), "#333");
     Text(out, px - 8, sy(v) + 4, TickLabel(v, ystep), "end", 11);
   }
+  std::vector<Box> placed;
   for (size_t i = 0; i < pts.size(); ++i) {
     const char* color = kColors[i % std::size(kColors)];
     const double cx = sx(pts[i].x), cy = sy(pts[i].y);
     out += "<circle class=\"point\" cx=\"" + Num(cx) + "\" cy=\"" + Num(cy) +
            "\" r=\"5\" fill=\"" + color + "\"><title>" + XmlEscape(pts[i].label) +
            "</title></circle>\n";
-    // Labels go right of the dot, or left of it in the right third of the panel.
+    // Labels go right of the dot, or left of it in the right third of the panel, moved up or
+    // down in steps of one line until they overlap no label placed before (a leader line then
+    // joins label and dot).
     const bool left = cx > px + 0.66 * pw;
-    Text(out, cx + (left ? -8 : 8), cy - 6, pts[i].label, left ? "end" : "start", 11,
+    const double tx = cx + (left ? -8 : 8);
+    const double width = 6.2 * static_cast<double>(pts[i].label.size());
+    Box box{left ? tx - width : tx, cy - 6, width};
+    for (int step = 1; step < 40 && Overlaps(box, placed); ++step) {
+      box.y = cy - 6 + (step % 2 ? 1 : -1) * 12.0 * ((step + 1) / 2);
+    }
+    placed.push_back(box);
+    if (box.y != cy - 6) Line(out, cx, cy, tx, box.y - 4, color);
+    Text(out, tx, box.y, pts[i].label, left ? "end" : "start", 11,
          std::string(" fill=\"") + color + "\"");
   }
   out += "</g>\n";

@@ -78,7 +78,7 @@ int ReportCommand(int argc, char** argv) {
   o.measure_speed = !no_speed && (n_prompt > 0 || n_gen > 0);
   ProgressBar bar("report");
   size_t step = 0;
-  const size_t steps = (variants.size() + 1) * (o.measure_speed ? 2 : 1);
+  const size_t steps = variants.size() + 1 + (o.measure_speed ? 1 : 0);
   o.progress = [&](const std::string& path, const std::string& what) {
     bar.Update(static_cast<int64_t>(step++), static_cast<int64_t>(steps), what + " " + path);
   };
