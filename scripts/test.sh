@@ -12,12 +12,16 @@ export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHAS
 # MPI (installed by setup.sh) builds the communicator and the mpirun tests (label "mpi").
 MPI_FLAG="-DMIAOTUI_MPI=OFF"
 if command -v mpicxx >/dev/null && command -v mpirun >/dev/null; then MPI_FLAG="-DMIAOTUI_MPI=ON"; fi
+# nvcc (also without a GPU) builds the CUDA backend (docs/CUDA.md); its tests then skip, printing
+# "no CUDA device: <reason>". The sanitizer builds keep it off.
+CUDA_FLAG="-DMIAOTUI_CUDA=OFF"
+if command -v nvcc >/dev/null; then CUDA_FLAG="-DMIAOTUI_CUDA=ON"; fi
 # The server's Node tests (OpenAI client, web page) need their npm packages; without node they
 # are not registered at all.
 if command -v node >/dev/null && command -v npm >/dev/null; then
   npm ci --prefix tests/server/node --no-audit --no-fund >/dev/null
 fi
-cmake --preset test "$MPI_FLAG" >/dev/null
+cmake --preset test "$MPI_FLAG" "$CUDA_FLAG" >/dev/null
 cmake --build --preset test -j "$JOBS"
 ctest --preset test -j "$JOBS" -LE slow
 if [ "${1:-}" != "--no-asan" ]; then

@@ -99,7 +99,7 @@ __global__ void DenseMatVecKernel(const T* w, int64_t n, int64_t k, const float*
   float acc = 0.0f;
   if (k % 8 == 0) {
     for (int64_t c = 8 * lane; c < k; c += 8 * 32) {
-      T v[8];
+      alignas(16) T v[8];
       if constexpr (sizeof(T) == 2) {
         *reinterpret_cast<uint4*>(v) = *reinterpret_cast<const uint4*>(wr + c);
       } else {
