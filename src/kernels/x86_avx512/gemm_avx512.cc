@@ -8,8 +8,9 @@
 //    to float32 once and packed k-major into panels of 32 columns (panel[kk * 32 + j] =
 //    w[o + j][kb + kk], zero past the chunk's last column) with 16 x 16 in-register transposes;
 //    the packed chunk (kNc x kKc floats) is then reused by every row of x;
-//  - rows in blocks of kMc (their kKc-slice of x, kMc x kKc floats, stays in L2 while every panel
-//    of the chunk passes);
+//  - rows in blocks of kMc: their kKc-slice of x is copied to a buffer whose row stride is not a
+//    multiple of 4 KiB (x rows of k = 3072 floats would all fall in one L1 set) and stays in L2
+//    while every panel of the chunk passes;
 //  - a kMr x 32 register tile (2 * kMr zmm accumulators): each k step loads two panel vectors
 //    (from L1: one panel is kKc x 32 floats) and broadcasts one activation per row.
 // Partial sums over k-blocks accumulate in y (the first k-block stores, later ones add), so the
@@ -20,11 +21,12 @@
 namespace miaotui::kernels::internal::avx512 {
 namespace {
 
-constexpr int64_t kNr = 32;    // columns per panel (two zmm)
-constexpr int kMr = 12;        // rows per register tile: 24 accumulators
-constexpr int64_t kKc = 256;   // k per block: one panel is 32 KiB
-constexpr int64_t kMc = 192;   // rows per block: 192 KiB of x per k-block
-constexpr int64_t kNc = 512;   // columns per packed chunk: 512 KiB
+constexpr int64_t kNr = 32;        // columns per panel (two zmm)
+constexpr int kMr = 12;            // rows per register tile: 24 accumulators
+constexpr int64_t kKc = 256;       // k per block: one panel is 32 KiB
+constexpr int64_t kMc = 192;       // rows per block: 192 KiB of x per k-block
+constexpr int64_t kXs = kKc + 16;  // row stride of the copied x block (floats)
+constexpr int64_t kNc = 512;       // columns per packed chunk: 512 KiB
 
 inline int64_t Min(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -116,9 +118,9 @@ using MicroKernelFn = void (*)(const float*, int64_t, const float*, int64_t, flo
 
 // kernel for `rows` (1..kMr) rows.
 MicroKernelFn KernelFor(int64_t rows) {
-  static constexpr MicroKernelFn table[] = {MicroKernel<1>, MicroKernel<2>,  MicroKernel<3>,
-                                            MicroKernel<4>, MicroKernel<5>,  MicroKernel<6>,
-                                            MicroKernel<7>, MicroKernel<8>,  MicroKernel<9>,
+  static constexpr MicroKernelFn table[] = {MicroKernel<1>,  MicroKernel<2>,  MicroKernel<3>,
+                                            MicroKernel<4>,  MicroKernel<5>,  MicroKernel<6>,
+                                            MicroKernel<7>,  MicroKernel<8>,  MicroKernel<9>,
                                             MicroKernel<10>, MicroKernel<11>, MicroKernel<12>};
   static_assert(sizeof(table) / sizeof(table[0]) == kMr);
   return table[rows - 1];
@@ -134,6 +136,7 @@ void Gemm(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, int6
     return;
   }
   float* packed = ThreadScratch(0, kNc * kKc);
+  float* xs = ThreadScratch(1, kMc * kXs);
   const size_t row_bytes = static_cast<size_t>(k) * (T == DType::kF32 ? 4 : 2);
   const uint8_t* wb = static_cast<const uint8_t*>(w);
   for (int64_t oc = o_begin; oc < o_end; oc += kNc) {
@@ -145,6 +148,15 @@ void Gemm(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, int6
       }
       for (int64_t ic = 0; ic < m; ic += kMc) {
         const int64_t mc = Min(kMc, m - ic);
+        // This block's x slice, copied with a stride that is not a multiple of 4 KiB: rows of a
+        // 3072-wide x (12 KiB apart) would all map to one L1 set, more than its 8 ways.
+        for (int64_t r = 0; r < mc; ++r) {
+          const float* src = x + (ic + r) * ldx + kb;
+          float* dst = xs + r * kXs;
+          int64_t i = 0;
+          for (; i + 16 <= kc; i += 16) _mm512_store_ps(dst + i, _mm512_loadu_ps(src + i));
+          if (i < kc) _mm512_store_ps(dst + i, _mm512_maskz_loadu_ps(FirstLanes(kc - i), src + i));
+        }
         for (int64_t p = 0; p < nc; p += kNr) {
           const int64_t nb = Min(kNr, nc - p);
           const __mmask16 m0 = FirstLanes(nb);
@@ -152,7 +164,7 @@ void Gemm(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, int6
           const float* panel = packed + p * kc;
           for (int64_t r = ic; r < ic + mc; r += kMr) {
             const int64_t rows = Min(kMr, ic + mc - r);
-            KernelFor(rows)(x + r * ldx + kb, ldx, panel, kc, y + r * ldy + oc + p, ldy, m0, m1,
+            KernelFor(rows)(xs + (r - ic) * kXs, kXs, panel, kc, y + r * ldy + oc + p, ldy, m0, m1,
                             kb > 0);
           }
         }
