@@ -31,6 +31,5 @@ if [ "${1:-}" != "--no-asan" ]; then
   bash scripts/fuzz_smoke.sh build/asan
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j "$JOBS" --target tsan_tests
-  # ServerShutdownTest loses its in-flight request when slowed down by TSan (docs/ERRORS.md).
-  ctest --preset tsan -j "$JOBS" -L tsan -E ServerShutdownTest
+  ctest --preset tsan -j "$JOBS" -L tsan
 fi
