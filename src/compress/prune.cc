@@ -63,6 +63,12 @@ Result<Dims> ReadDims(const formats::GgufFile& f) {
   MT_ASSIGN_OR_RETURN(int64_t n_embd, f.GetIntOr(a + "embedding_length", 0));
   MT_ASSIGN_OR_RETURN(d.head_dim,
                       f.GetIntOr(a + "attention.key_length", d.n_head > 0 ? n_embd / d.n_head : 0));
+  if (d.n_layer <= 0 || d.n_layer > 1024 || d.n_ff < 0 || d.n_ff > (1 << 22) || d.n_head < 0 ||
+      d.n_head > 4096 || d.n_head_kv < 0 || d.n_head_kv > 4096 || d.head_dim < 0 ||
+      d.head_dim > (1 << 16)) {
+    return InvalidArgument(f.path() + ": " + a + "block_count, feed_forward_length or a head "
+                           "count/size is out of range");
+  }
   return d;
 }
 
@@ -406,7 +412,11 @@ Result<PruneReport> Prune(const std::string& in_path, const std::string& out_pat
       continue;
     }
     MT_ASSIGN_OR_RETURN(FloatMatrix m, ReadMatrix(f, t.name));
-    if (sel.rows) m = SelectRows(m, *sel.rows);
+    if (sel.rows && t.shape.n_dims == 1) {
+      m = SelectColumns(m, *sel.rows);  // a bias: its elements are the rows of its matrix
+    } else if (sel.rows) {
+      m = SelectRows(m, *sel.rows);
+    }
     if (sel.cols) m = SelectColumns(m, *sel.cols);
     Shape shape = t.shape;
     if (shape.n_dims == 1) {

@@ -288,6 +288,45 @@ TEST_F(PruneTest, StructuredModelHasSmallerDimsConsistentMetadataAndRuns) {
   ExpectRuns(out_);
 }
 
+// Qwen2-style q/k/v biases follow their rows: each bias element holds its row's index, so after
+// head pruning bias[j] must name the input row that output row j came from.
+TEST_F(PruneTest, HeadPruningCarriesBiasesWithTheirRows) {
+  auto in = Open(base_);
+  ASSERT_TRUE(in);
+  formats::GgufWriter w;
+  for (const formats::GgufKv& kv : in->metadata()) w.SetValue(kv.key, kv.value);
+  std::vector<std::vector<float>> biases;
+  biases.reserve(5 * 3);
+  for (const auto& t : in->tensors()) w.AddTensor(t.name, t.dtype, t.shape, in->View(t).data);
+  for (int l = 0; l < 5; ++l) {
+    for (auto [role, n] : {std::pair{"attn_q", 64}, {"attn_k", 32}, {"attn_v", 32}}) {
+      std::vector<float>& b = biases.emplace_back();
+      for (int i = 0; i < n; ++i) b.push_back(static_cast<float>(i));
+      w.AddTensor("blk." + std::to_string(l) + "." + role + ".bias", DType::kF32, Shape::Of(n),
+                  b.data());
+    }
+  }
+  const std::string biased = dir_.File("biased.gguf");
+  ASSERT_TRUE(w.Write(biased).ok());
+  PruneOptions o;
+  o.heads_keep = 0.5;
+  ASSERT_TRUE(compress::Prune(biased, out_, o).ok());
+  auto out = Open(out_);
+  ASSERT_TRUE(out);
+  for (const char* role : {"attn_q", "attn_k", "attn_v"}) {
+    const std::string wn = std::string("blk.4.") + role + ".weight";
+    const std::vector<float> bias = Floats(*out, std::string("blk.4.") + role + ".bias"),
+                             wi = Floats(*in, wn), wo = Floats(*out, wn);
+    ASSERT_EQ(bias.size() * 64, wo.size()) << role;
+    for (size_t j = 0; j < bias.size(); ++j) {
+      const size_t src = static_cast<size_t>(bias[j]);
+      ASSERT_TRUE(std::equal(wo.begin() + j * 64, wo.begin() + (j + 1) * 64,
+                             wi.begin() + src * 64)) << role << " row " << j;
+    }
+  }
+  ExpectRuns(out_);
+}
+
 TEST_F(PruneTest, StructuredThenTwoFourThenQuantizeRuns) {
   PruneOptions o;
   o.ffn_keep = 128.0 / 172;  // ffn_down rows must stay a multiple of M = 4
