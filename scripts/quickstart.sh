@@ -7,5 +7,5 @@ bash scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)"
 echo
-# No -m: the shipped Shakespeare model (models/shakespeare-1.8M.gguf).
+# No -m: the shipped Shakespeare model (models/shakespeare-11.5M.gguf).
 ./build/release/bin/miaotui run -p "ROMEO:" -n 100 --echo --seed 1

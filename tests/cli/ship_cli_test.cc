@@ -32,7 +32,7 @@ TEST(ShipCliTest, ShippedModelRendersItsChatTemplate) {
   WriteWholeFile(dir.File("m.json"), R"([{"role": "user", "content": "Hi"},
                                          {"role": "assistant", "content": "Hail."}])");
   CliRun r = RunMiaotui("template -m " + std::string(MIAOTUI_SOURCE_DIR) +
-                        "/models/shakespeare-1.8M.gguf --messages " + dir.File("m.json"));
+                        "/models/shakespeare-11.5M.gguf --messages " + dir.File("m.json"));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "<s>USER:\nHi\n\nBARD:\nHail.\n\nUSER:");
 }

@@ -14,7 +14,7 @@
 
 namespace miaotui::cli {
 
-inline constexpr char kShippedModel[] = "shakespeare-1.8M.gguf";
+inline constexpr char kShippedModel[] = "shakespeare-11.5M.gguf";
 
 // NotFound, naming every place looked at, when there is no shipped model either.
 Result<std::string> ResolveModelPath(const std::string& model_arg);
