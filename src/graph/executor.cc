@@ -39,11 +39,13 @@ uint8_t* Executor::Ptr(const Graph& g, int id) const {
 
 int32_t* Executor::InputI32(const Graph& g, Tensor t) {
   CHECK(g.nodes[t.id].op == Op::kInput && g.nodes[t.id].dtype == DType::kI32);
+  CHECK(g.nodes[t.id].offset >= 0);  // an input the dead-node pass removed has no storage
   return reinterpret_cast<int32_t*>(Ptr(g, t.id));
 }
 
 float* Executor::InputF32(const Graph& g, Tensor t) {
   CHECK(g.nodes[t.id].op == Op::kInput && g.nodes[t.id].dtype == DType::kF32);
+  CHECK(g.nodes[t.id].offset >= 0);
   return reinterpret_cast<float*>(Ptr(g, t.id));
 }
 

@@ -8,6 +8,7 @@
 // never written. The AVX-512 activation quantizer is bit-identical to the scalar one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -17,7 +18,9 @@
 #if defined(__x86_64__) && !defined(MIAOTUI_KERNELS_X86)
 #define MIAOTUI_KERNELS_X86  // the kernels library builds its x86 ISAs on every x86-64 target
 #endif
+#include "test_util.h"
 #include "base/cpu_features.h"
+#include "formats/gguf.h"
 #include "kernels/matmul.h"
 #include "kernels/quant_internal.h"
 #include "kernels/vec.h"
@@ -61,7 +64,13 @@ TEST_P(QuantMatMulTest, MatchesReferenceOnOddShapes) {
       const int64_t n = m == 17 ? 37 : 13;
       const int64_t ldx = k + 5, ldy = n + 3;
       std::vector<float> wf(static_cast<size_t>(n * k)), x(static_cast<size_t>(m * ldx));
-      for (float& v : wf) v = normal(rng) * 0.05f;
+      // Magnitudes vary by 16-value group (up to 100x), so every sub-block scale of a K-quant
+      // differs and a kernel that pairs a scale with the wrong sub-block cannot pass.
+      std::uniform_real_distribution<float> log_scale(-2.3f, 2.3f);
+      for (size_t i = 0; i < wf.size(); i += 16) {
+        const float group = 0.05f * std::exp(log_scale(rng));
+        for (size_t j = i; j < i + 16 && j < wf.size(); ++j) wf[j] = normal(rng) * group;
+      }
       for (float& v : x) v = normal(rng);
       if (m > 2) std::fill(x.begin() + ldx, x.begin() + 2 * ldx, 0.f);  // an all-zero row
       const size_t row_bytes = RowBytes(c.type, k);
@@ -176,6 +185,50 @@ TEST(QuantizeActsTest, Avx512BitIdenticalToScalar) {
 #endif
 
 INSTANTIATE_TEST_SUITE_P(AllFormats, QuantMatMulTest, ::testing::ValuesIn(AllCases()), CaseName);
+
+// Real quantized weights and grid-valued activations (../shared/models/quant-test-*.gguf, made
+// by llama.cpp's quantizer): scales, mins and high bits take values random rows rarely produce,
+// and activations that are dequantized rows of the same file make the activation quantizer meet
+// exact ties (which once exposed an FMA contraction in the AVX-512 Q8_K quantizer). Every ISA
+// must agree with the scalar reference, for one activation row and for a batch.
+TEST(QuantMatMulRealWeights, EveryIsaMatchesScalarOnLlamaCppTensors) {
+  for (const char* name : {"models/quant-test-Q2_K.gguf", "models/quant-test-Q3_K_M.gguf",
+                           "models/quant-test-Q4_K_M.gguf", "models/quant-test-Q5_K_M.gguf",
+                           "models/quant-test-Q6_K.gguf", "models/quant-test-Q4_0.gguf",
+                           "models/quant-test-Q8_0.gguf"}) {
+    MT_REQUIRE_SHARED(name);
+    auto file = formats::GgufFile::Open(::miaotui::testing::SharedPath(name));
+    ASSERT_TRUE(file.ok()) << file.status().message();
+    const formats::GgufTensorInfo* embd = (*file)->FindTensor("token_embd.weight");
+    ASSERT_NE(embd, nullptr) << name;
+    const TensorView table = (*file)->View(*embd);
+    for (const formats::GgufTensorInfo& info : (*file)->tensors()) {
+      if (!quant::GetQuantTraits(info.dtype) || info.shape.NumRows() < 2) continue;
+      const TensorView w = (*file)->View(info);
+      const int64_t k = w.cols(), n = std::min<int64_t>(w.rows(), 96);
+      if (table.cols() != k) continue;  // activations come from token_embd rows of width k
+      for (int64_t m : {1, 7}) {
+        std::vector<float> x(static_cast<size_t>(m * k));
+        for (int64_t r = 0; r < m; ++r) {
+          ASSERT_TRUE(
+              quant::DequantizeRow(table.dtype, table.row(3 + 5 * r), x.data() + r * k, k).ok());
+        }
+        std::vector<float> ref(static_cast<size_t>(m * n)), got(ref.size());
+        MatMulIsa(Isa::kScalar, x.data(), m, k, k, w.data, w.dtype, 0, n, ref.data(), n);
+        for (Isa isa : AvailableIsas()) {
+          MatMulIsa(isa, x.data(), m, k, k, w.data, w.dtype, 0, n, got.data(), n);
+          double worst = 0, scale = 0;
+          for (size_t i = 0; i < ref.size(); ++i) {
+            worst = std::max(worst, std::fabs(double{got[i]} - ref[i]));
+            scale = std::max(scale, std::fabs(double{ref[i]}));
+          }
+          EXPECT_LE(worst, 1e-5 * (scale + 1))
+              << name << " " << info.name << " " << IsaName(isa) << " m=" << m;
+        }
+      }
+    }
+  }
+}
 
 }  // namespace
 }  // namespace miaotui::kernels
