@@ -181,6 +181,7 @@ int RunCommand(int argc, char** argv) {
     std::printf("%s\n", out.c_str());
   } else {
     std::fputc('\n', stdout);
+    std::fflush(stdout);  // the text's last line before the timing line, also when redirected
     std::fprintf(stderr,
                  "miaotui: load %.0f ms | prompt %zu tokens, %.1f tok/s | generated %zu tokens, "
                  "%.1f tok/s | %d threads\n",
