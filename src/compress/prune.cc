@@ -210,19 +210,38 @@ Selection SelectionFor(const std::string& role, const LayerPlan& plan) {
   return s;
 }
 
-// Zeroes the lowest-scored weights of every row (in parallel over rows); returns the zeros.
-int64_t MaskRows(ThreadPool& pool, FloatMatrix& m, const float* norm, const PruneOptions& o) {
+// Zeroes the lowest-scored weights of every row, or of the whole tensor (group kTensor), in
+// parallel over rows; returns the zeros.
+int64_t MaskRows(ThreadPool& pool, FloatMatrix& m, const float* norm, const PruneOptions& o,
+                 double sparsity) {
+  const bool whole = o.pattern.m == 0 && ResolvedGroup(o) == PruneGroup::kTensor;
+  const float* row_norm = o.method == PruneMethod::kWanda ? norm : nullptr;
+  std::vector<float> scores;
+  std::vector<uint8_t> keep_all;
+  if (whole) {
+    scores.resize(m.v.size());
+    pool.Run([&](int ith, int nth) {
+      int64_t r0, r1;
+      ThreadPool::SplitRange(m.rows, nth, ith, &r0, &r1);
+      for (int64_t r = r0; r < r1; ++r) RowScores(m.Row(r), row_norm, m.cols, &scores[r * m.cols]);
+    });
+    keep_all.resize(m.v.size());
+    SelectTensor(scores.data(), static_cast<int64_t>(scores.size()), sparsity, keep_all.data());
+  }
   std::vector<int64_t> zeros(static_cast<size_t>(pool.size()), 0);
   pool.Run([&](int ith, int nth) {
     int64_t r0, r1;
     ThreadPool::SplitRange(m.rows, nth, ith, &r0, &r1);
     std::vector<float> score(static_cast<size_t>(m.cols));
-    std::vector<uint8_t> keep(static_cast<size_t>(m.cols));
+    std::vector<uint8_t> row_keep(static_cast<size_t>(m.cols));
     std::vector<int32_t> scratch;
     for (int64_t r = r0; r < r1; ++r) {
       float* row = m.Row(r);
-      RowScores(row, o.method == PruneMethod::kWanda ? norm : nullptr, m.cols, score.data());
-      SelectRow(score.data(), m.cols, o.sparsity, o.pattern, keep.data(), scratch);
+      const uint8_t* keep = whole ? &keep_all[r * m.cols] : row_keep.data();
+      if (!whole) {
+        RowScores(row, row_norm, m.cols, score.data());
+        SelectRow(score.data(), m.cols, sparsity, o.pattern, row_keep.data(), scratch);
+      }
       for (int64_t j = 0; j < m.cols; ++j) {
         if (!keep[j]) row[j] = 0.0f;
         if (row[j] == 0.0f) ++zeros[ith];
@@ -273,9 +292,35 @@ Result<PruneMethod> ParsePruneMethod(const std::string& text) {
   return InvalidArgument("--method '" + text + "' is not one of magnitude, wanda");
 }
 
+Result<PruneGroup> ParsePruneGroup(const std::string& text) {
+  if (text == "row") return PruneGroup::kRow;
+  if (text == "tensor") return PruneGroup::kTensor;
+  return InvalidArgument("--group '" + text + "' is not one of row, tensor");
+}
+
+PruneGroup ResolvedGroup(const PruneOptions& o) {
+  if (o.group != PruneGroup::kAuto) return o.group;
+  return o.method == PruneMethod::kWanda ? PruneGroup::kRow : PruneGroup::kTensor;
+}
+
 Status ValidatePruneOptions(const PruneOptions& o) {
   if (!(o.sparsity >= 0 && o.sparsity < 1)) {
     return InvalidArgument("--sparsity " + std::to_string(o.sparsity) + " is outside [0, 1)");
+  }
+  bool layer_pruned = false;
+  for (size_t l = 0; l < o.layer_sparsity.size(); ++l) {
+    const double s = o.layer_sparsity[l];
+    if (!(s >= 0 && s < 1)) {
+      return InvalidArgument("sparsity " + std::to_string(s) + " of layer " + std::to_string(l) +
+                             " is outside [0, 1)");
+    }
+    layer_pruned = layer_pruned || s > 0;
+  }
+  if (o.pattern.m != 0 && o.group == PruneGroup::kTensor) {
+    return InvalidArgument("--group tensor does not apply to --pattern (N:M ranks per group)");
+  }
+  if (o.pattern.m != 0 && !o.layer_sparsity.empty()) {
+    return InvalidArgument("per-layer sparsity does not apply to --pattern");
   }
   if (o.pattern.m != 0 && (o.pattern.n < 1 || o.pattern.n >= o.pattern.m)) {
     return InvalidArgument("pattern " + std::to_string(o.pattern.n) + ":" +
@@ -290,7 +335,7 @@ Status ValidatePruneOptions(const PruneOptions& o) {
                              " is outside (0, 1] (the fraction kept)");
     }
   }
-  const bool unstructured = o.sparsity > 0 || o.pattern.m != 0;
+  const bool unstructured = o.sparsity > 0 || layer_pruned || o.pattern.m != 0;
   if (!unstructured && o.ffn_keep == 1 && o.heads_keep == 1 && o.drop_layers.empty()) {
     return InvalidArgument("nothing to prune: give --sparsity, --pattern, --ffn-keep, "
                            "--heads-keep or --drop-layers");
@@ -341,6 +386,11 @@ Result<PruneReport> Prune(const std::string& in_path, const std::string& out_pat
     new_index[l] = drop ? -1 : kept_layers++;
   }
   if (kept_layers == 0) return InvalidArgument("--drop-layers would remove every layer");
+  if (!o.layer_sparsity.empty() && static_cast<int64_t>(o.layer_sparsity.size()) != d.n_layer) {
+    return InvalidArgument("per-layer sparsity has " + std::to_string(o.layer_sparsity.size()) +
+                           " values; " + in_path + " has " + std::to_string(d.n_layer) +
+                           " layers");
+  }
 
   for (const formats::GgufTensorInfo& t : f.tensors()) {
     const std::vector<float> stat = Stat(o.importance, t.name);
@@ -371,7 +421,6 @@ Result<PruneReport> Prune(const std::string& in_path, const std::string& out_pat
     }
   }
 
-  const bool unstructured = o.sparsity > 0 || o.pattern.m != 0;
   ThreadPool pool(o.n_threads > 0 ? o.n_threads : HardwareConcurrency());
   ImportanceMatrix out_importance;
   std::vector<std::vector<uint8_t>> buffers;  // inner data pointers survive moves
@@ -402,12 +451,19 @@ Result<PruneReport> Prune(const std::string& in_path, const std::string& out_pat
       name = "blk." + std::to_string(new_index[layer]) + "." + role;
     }
     const Selection sel = in_block ? SelectionFor(role, plans[layer]) : Selection{};
-    const bool prunable = unstructured && in_block && ProjectionRoles().count(role) > 0;
+    const double sparsity = in_block && !o.layer_sparsity.empty() ? o.layer_sparsity[layer]
+                                                                   : o.sparsity;
+    const bool prunable = (sparsity > 0 || o.pattern.m != 0) && in_block &&
+                          ProjectionRoles().count(role) > 0;
     std::vector<float> stat = Stat(o.importance, t.name);
     if (!stat.empty() && sel.cols) stat = SelectElements(stat, *sel.cols);
     const std::vector<float> norm = Norms(stat);
     if (!stat.empty()) out_importance[name] = std::move(stat);
     if (!sel.rows && !sel.cols && !prunable) {
+      // A projection left dense by a per-layer sparsity of 0 still counts in the total.
+      if (in_block && !o.layer_sparsity.empty() && ProjectionRoles().count(role) > 0) {
+        report.n_prunable += t.shape.NumElements();
+      }
       w.AddTensor(name, t.dtype, t.shape, f.View(t).data);
       continue;
     }
@@ -437,8 +493,10 @@ Result<PruneReport> Prune(const std::string& in_path, const std::string& out_pat
         return InvalidArgument("--method wanda: no calibration statistics for tensor '" +
                                t.name + "'");
       }
-      pt.n_zero = MaskRows(pool, m, Ptr(norm), o);
+      pt.n_zero = MaskRows(pool, m, Ptr(norm), o, sparsity);
       report.n_zero += pt.n_zero;
+      report.n_prunable += pt.n_total;
+    } else if (in_block && !o.layer_sparsity.empty() && ProjectionRoles().count(role) > 0) {
       report.n_prunable += pt.n_total;
     }
     buffers.push_back(Encode(m, t.dtype));

@@ -3,12 +3,16 @@
 // Contract:
 //  - Unstructured / N:M (sparsity > 0 or a pattern): in every attention and FFN projection
 //    (blk.N.attn_{q,k,v,output,qkv}.weight, blk.N.ffn_{gate,up,down}.weight; never embeddings,
-//    the output head or norms) each output row is pruned on its own: with a sparsity S exactly
-//    floor(S * n_in) weights of the row are set to zero, those of lowest score; with a pattern
+//    the output head or norms) weights are ranked within a comparison group: with group kRow
+//    each output row on its own, exactly floor(S * n_in) weights of every row set to zero, those
+//    of lowest score; with group kTensor the whole tensor at once, exactly floor(S * n_in *
+//    n_out) zeros in it (rows differ). kAuto is what the Wanda paper (arXiv 2306.11695) compares:
+//    wanda per row, magnitude per tensor ("layer" there). With a pattern
 //    N:M every group of M consecutive input weights keeps exactly its N highest scores. Score:
 //    magnitude = |w|; wanda = |w| * sqrt(mean x_j^2) (the input column's activation norm from
-//    calibration, compress/importance.h); among equal scores the lower column index is pruned
-//    first (deterministic).
+//    calibration, compress/importance.h); among equal scores the lower column index (kTensor: the
+//    lower row, then column) is pruned first (deterministic). layer_sparsity, when given, is S
+//    layer by layer (one value per block of the input).
 //    Zeros are stored densely; every tensor keeps its input type.
 //  - Structured (ffn_keep < 1, heads_keep < 1, drop_layers): writes a model with smaller
 //    dimensions. Per layer, the FFN intermediate channels of lowest score are removed (rows of
@@ -26,7 +30,8 @@
 //  - Structured runs before unstructured, so both may be combined.
 //  - type non-empty: the pruned model is then quantized (compress::Quantize with that preset;
 //    with calibration, importance-weighted using the statistics remapped to the kept columns).
-//  - Errors (InvalidArgument, naming the option/file/tensor): sparsity outside [0, 1), a pattern
+//  - Errors (InvalidArgument, naming the option/file/tensor): sparsity outside [0, 1) (also a
+//    layer's, or layer_sparsity not one value per layer), group kTensor with a pattern, a pattern
 //    with N < 1, N >= M or M not dividing a pruned row, a keep ratio outside (0, 1], wanda
 //    without calibration statistics, a quantized input tensor to prune, a fused tensor layout
 //    structured pruning does not know (ffn_gate_up, attn_qkv), a layer index out of range,
@@ -47,6 +52,9 @@ namespace miaotui::compress {
 
 enum class PruneMethod { kMagnitude, kWanda };
 
+// Which weights compete in unstructured (sparsity) pruning; N:M patterns always rank per group.
+enum class PruneGroup { kAuto, kRow, kTensor };
+
 // Keep n of every m consecutive input weights; m == 0: no pattern.
 struct NmPattern {
   int n = 0, m = 0;
@@ -54,7 +62,11 @@ struct NmPattern {
 
 struct PruneOptions {
   PruneMethod method = PruneMethod::kMagnitude;
-  double sparsity = 0;  // unstructured fraction zeroed per row, in [0, 1)
+  double sparsity = 0;  // unstructured fraction zeroed per row (or tensor), in [0, 1)
+  PruneGroup group = PruneGroup::kAuto;
+  // When non-empty: the sparsity of each layer (block_count values, each in [0, 1)), replacing
+  // `sparsity`.
+  std::vector<double> layer_sparsity;
   NmPattern pattern;    // when m > 0, replaces sparsity
   double ffn_keep = 1;    // (0, 1]
   double heads_keep = 1;  // (0, 1]
@@ -87,6 +99,10 @@ struct PruneReport {
 Result<NmPattern> ParseNmPattern(const std::string& text);
 // "wanda" / "magnitude".
 Result<PruneMethod> ParsePruneMethod(const std::string& text);
+// "row" / "tensor".
+Result<PruneGroup> ParsePruneGroup(const std::string& text);
+// The group a method ranks in: kAuto resolved (wanda: kRow, magnitude: kTensor).
+PruneGroup ResolvedGroup(const PruneOptions& options);
 // Range checks of the options alone (no file needed); Prune calls it too.
 Status ValidatePruneOptions(const PruneOptions& options);
 

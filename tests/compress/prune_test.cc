@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <random>
 
@@ -138,6 +139,7 @@ TEST_F(PruneTest, MagnitudeSparsityIsExactInEveryRowAndOnlyProjectionsChange) {
   for (double s : {0.5, 0.3}) {
     PruneOptions o;
     o.sparsity = s;
+    o.group = compress::PruneGroup::kRow;
     o.n_threads = 2;
     auto r = compress::Prune(base_, out_, o);
     ASSERT_TRUE(r.ok()) << r.status().message();
@@ -213,6 +215,7 @@ TEST_F(PruneTest, WandaUsesActivationNormsAndDiffersFromMagnitude) {
   }
   PruneOptions mag;
   mag.sparsity = 0.5;
+  mag.group = compress::PruneGroup::kRow;  // as wanda ranks, so that even norms give the same
   ASSERT_TRUE(compress::Prune(base_, dir_.File("mag.gguf"), mag).ok());
   PruneOptions wanda = mag;
   wanda.method = compress::PruneMethod::kWanda;
@@ -241,6 +244,96 @@ TEST_F(PruneTest, WandaUsesActivationNormsAndDiffersFromMagnitude) {
     }
   }
   EXPECT_GT(differ, 1000);
+}
+
+// Zeros per row and per tensor of every projection of a pruned file.
+struct ZeroCounts {
+  std::map<std::string, std::vector<int64_t>> per_row;
+  std::map<std::string, int64_t> per_tensor;
+};
+
+ZeroCounts CountZeros(const formats::GgufFile& f) {
+  ZeroCounts z;
+  for (const auto& t : f.tensors()) {
+    if (!IsProjection(t.name)) continue;
+    const std::vector<float> v = Floats(f, t.name);
+    std::vector<int64_t>& rows = z.per_row[t.name];
+    rows.assign(static_cast<size_t>(t.shape.NumRows()), 0);
+    for (size_t i = 0; i < v.size(); ++i) rows[i / t.shape.ne[0]] += v[i] == 0;
+    for (int64_t r : rows) z.per_tensor[t.name] += r;
+  }
+  return z;
+}
+
+// The Wanda paper's magnitude baseline ranks a whole matrix ("per layer"), wanda each output
+// row: by default magnitude zeroes exactly floor(S * size) of every tensor, the smallest |w| of
+// the tensor, so rows end up with different counts.
+TEST_F(PruneTest, MagnitudeRanksTheWholeTensorByDefault) {
+  PruneOptions o;
+  o.sparsity = 0.5;
+  o.n_threads = 2;
+  EXPECT_EQ(compress::ResolvedGroup(o), compress::PruneGroup::kTensor);
+  ASSERT_TRUE(PruneWith(o).ok());
+  auto in = Open(base_), out = Open(out_);
+  ASSERT_TRUE(in && out);
+  const ZeroCounts z = CountZeros(*out);
+  ASSERT_EQ(z.per_tensor.size(), 5u * 7);
+  int64_t uneven_rows = 0;
+  for (const auto& [name, zeros] : z.per_tensor) {
+    const std::vector<float> a = Floats(*in, name), b = Floats(*out, name);
+    EXPECT_EQ(zeros, compress::PrunedCount(static_cast<int64_t>(a.size()), 0.5)) << name;
+    float max_zeroed = 0, min_kept = INFINITY;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (b[i] == 0) max_zeroed = std::max(max_zeroed, std::fabs(a[i]));
+      else min_kept = std::min(min_kept, std::fabs(a[i]));
+    }
+    EXPECT_LE(max_zeroed, min_kept) << name;
+    const int64_t n = in->FindTensor(name)->shape.ne[0];
+    for (int64_t r : z.per_row.at(name)) uneven_rows += r != compress::PrunedCount(n, 0.5);
+  }
+  EXPECT_GT(uneven_rows, 100);
+  PruneOptions w;
+  w.method = compress::PruneMethod::kWanda;
+  EXPECT_EQ(compress::ResolvedGroup(w), compress::PruneGroup::kRow);
+  w.group = compress::PruneGroup::kTensor;
+  EXPECT_EQ(compress::ResolvedGroup(w), compress::PruneGroup::kTensor);
+  ExpectRuns(out_);
+}
+
+TEST_F(PruneTest, PerLayerSparsityIsExactLayerByLayer) {
+  PruneOptions o;
+  o.layer_sparsity = {0.0, 0.5, 0.25, 0.0, 0.75};
+  o.group = compress::PruneGroup::kRow;
+  o.n_threads = 2;
+  auto r = compress::Prune(base_, out_, o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto out = Open(out_);
+  ASSERT_TRUE(out);
+  const ZeroCounts z = CountZeros(*out);
+  for (const auto& [name, rows] : z.per_row) {
+    const int64_t layer = name[4] - '0';
+    const int64_t n = out->FindTensor(name)->shape.ne[0];
+    for (int64_t zeros : rows) {
+      ASSERT_EQ(zeros, compress::PrunedCount(n, o.layer_sparsity[layer])) << name;
+    }
+  }
+  int64_t all = 0, size = 0;  // the dense layers count in the total too
+  for (const auto& [name, zeros] : z.per_tensor) {
+    all += zeros;
+    size += out->FindTensor(name)->shape.NumElements();
+  }
+  EXPECT_EQ(r->n_zero, all);
+  EXPECT_EQ(r->n_prunable, size);
+  EXPECT_NEAR(static_cast<double>(r->n_zero) / r->n_prunable, 1.5 / 5, 0.01);
+  ExpectRuns(out_);
+  o.layer_sparsity = {0.5, 0.5};
+  Status s = PruneWith(o);
+  EXPECT_NE(s.message().find("per-layer sparsity has 2 values; "), std::string::npos)
+      << s.message();
+  o.layer_sparsity = {0.5, 0.5, 1.0, 0.5, 0.5};
+  s = PruneWith(o);
+  EXPECT_NE(s.message().find("sparsity 1.000000 of layer 2 is outside [0, 1)"), std::string::npos)
+      << s.message();
 }
 
 TEST_F(PruneTest, StructuredModelHasSmallerDimsConsistentMetadataAndRuns) {
@@ -377,6 +470,11 @@ TEST_F(PruneTest, BadArgumentsAreRefusedWithTheReason) {
             std::string::npos);
   EXPECT_TRUE(compress::ParseNmPattern("2:4").ok());
   EXPECT_FALSE(compress::ParsePruneMethod("sparsegpt").ok());
+  EXPECT_FALSE(compress::ParsePruneGroup("column").ok());
+  o = {};
+  o.pattern = {2, 4};
+  o.group = compress::PruneGroup::kTensor;
+  refused(o, "--group tensor does not apply to --pattern");
 
   compress::CalibrationOptions co;
   co.n_ctx = 64;

@@ -51,7 +51,7 @@ void PrintReport(const compress::PruneReport& r) {
 }  // namespace
 
 int PruneCommand(int argc, char** argv) {
-  std::string in, out, method = "magnitude", pattern, calib, type, drop, eval, knob = "sparsity";
+  std::string in, out, method = "magnitude", group, pattern, calib, type, drop, eval, knob = "sparsity";
   float sparsity = 0, ffn_keep = 1, heads_keep = 1, max_ppl = 0;
   int32_t threads = 0;
   int64_t calib_ctx = 128, calib_chunks = 64, eval_ctx = 128, eval_chunks = 16;
@@ -62,7 +62,9 @@ int PruneCommand(int argc, char** argv) {
   p.Positional("IN", &in, "input model (GGUF)", true);
   p.Positional("OUT", &out, "output GGUF (written atomically; never the input)", true);
   p.Option("method", "", &method, "M", "magnitude (|w|) or wanda (|w| x activation norm)");
-  p.Option("sparsity", "", &sparsity, "S", "fraction of every row's weights zeroed, in [0, 1)");
+  p.Option("sparsity", "", &sparsity, "S", "fraction of the weights zeroed, in [0, 1)");
+  p.Option("group", "", &group, "G", "where weights compete: row (wanda's default) or tensor "
+           "(magnitude's, as in the Wanda paper)");
   p.Option("pattern", "", &pattern, "N:M", "keep N of every M consecutive weights (e.g. 2:4)");
   p.Option("calib", "", &calib, "TEXT", "calibration text (activation norms for wanda and "
            "for structured scores)");
@@ -88,6 +90,11 @@ int PruneCommand(int argc, char** argv) {
   if (!m.ok()) return Fail(m.status());
   o.method = *m;
   o.sparsity = sparsity;
+  if (!group.empty()) {
+    auto g = compress::ParsePruneGroup(group);
+    if (!g.ok()) return Fail(g.status());
+    o.group = *g;
+  }
   if (!pattern.empty()) {
     auto nm = compress::ParseNmPattern(pattern);
     if (!nm.ok()) return Fail(nm.status());
