@@ -12,6 +12,16 @@
 //  - The result is the most-pruned candidate measured within the budget (PPL increase <= X,
 //    absolute), written to OUT, with every evaluation made. When none is within the budget the
 //    result says so (within = false) and OUT holds the least-pruned candidate measured.
+//  - kLayers (per-layer sparsity): first the global sparsity bisection above; then, when it found
+//    a sparsity s0 within the budget and a larger s1 over it, one probe per layer measures the
+//    layer's sensitivity (that layer at s1, the others at s0: cost_l = log PPL_l - log PPL(s0)),
+//    which sets a profile of offsets o_l = spread * (mean cost - cost_l) / max |mean cost -
+//    cost_l| (zero mean: less sensitive layers get more sparsity); then a second bisection, of the
+//    mean sparsity m over [s0, min(max_sparsity, s1 + spread)], prunes layer l at
+//    clamp(m + o_l, 0, max_sparsity), with at most max_evals more models. The result is the
+//    candidate within the budget with the most zeros over the pruned projections, uniform or
+//    per-layer; its per-layer sparsities are in `chosen.layers` (empty when uniform won).
+//    Evaluations: at most 2 * max_evals + n_layer after the base.
 //  - Errors: max_ppl_increase <= 0, an eval text too short for the windows, anything Prune or
 //    Perplexity reports.
 #pragma once
@@ -26,7 +36,19 @@
 
 namespace miaotui::compress {
 
-enum class BudgetKnob { kSparsity, kFfnKeep };
+enum class BudgetKnob { kSparsity, kFfnKeep, kLayers };
+
+enum class BudgetPhase { kGlobal, kProbe, kPerLayer };
+
+struct BudgetStep {
+  double knob = 0;  // sparsity (kPerLayer: the mean, kProbe: the probed layer's) or FFN keep
+  double ppl = 0;
+  bool within = false;
+  BudgetPhase phase = BudgetPhase::kGlobal;
+  int64_t probed_layer = -1;  // kProbe
+  std::vector<double> layers;  // kProbe, kPerLayer: the sparsity of every layer
+  double zeros = 0;            // fraction of the pruned projections' weights that are zero
+};
 
 struct BudgetOptions {
   double max_ppl_increase = 0;
@@ -37,13 +59,8 @@ struct BudgetOptions {
   int max_evals = 6;
   double max_sparsity = 0.9;
   double min_ffn_keep = 0.1;
-  std::function<void(double knob, double ppl)> progress;  // after each evaluation
-};
-
-struct BudgetStep {
-  double knob = 0;  // sparsity or FFN keep ratio
-  double ppl = 0;
-  bool within = false;
+  double layer_spread = 0.1;  // kLayers: largest offset of a layer's sparsity from the mean
+  std::function<void(const BudgetStep&)> progress;  // after each evaluation
 };
 
 struct BudgetResult {

@@ -48,11 +48,34 @@ void PrintReport(const compress::PruneReport& r) {
   std::printf("%.2f MiB -> %.2f MiB\n", MiB(r.in_file_bytes), MiB(r.out_file_bytes));
 }
 
+// "sparsity 0.5000", "probe layer 2: 0.5,0.5,0.7,0.5", "layers 0.52,0.61,...".
+std::string DescribeStep(const compress::BudgetStep& s, const std::string& knob) {
+  char buf[64];
+  std::string text;
+  if (s.phase == compress::BudgetPhase::kGlobal) {
+    std::snprintf(buf, sizeof buf, "%s %.4f", knob == "layers" ? "sparsity" : knob.c_str(),
+                  s.knob);
+    return buf;
+  }
+  if (s.phase == compress::BudgetPhase::kProbe) {
+    text = "probe layer " + std::to_string(s.probed_layer) + " at";
+  } else {
+    std::snprintf(buf, sizeof buf, "per-layer, mean %.4f:", s.knob);
+    text = buf;
+  }
+  for (size_t l = 0; l < s.layers.size(); ++l) {
+    std::snprintf(buf, sizeof buf, "%s%.3f", l ? "," : " ", s.layers[l]);
+    text += buf;
+  }
+  std::snprintf(buf, sizeof buf, " (zeros %.2f%%)", 100 * s.zeros);
+  return text + buf;
+}
+
 }  // namespace
 
 int PruneCommand(int argc, char** argv) {
   std::string in, out, method = "magnitude", group, pattern, calib, type, drop, eval, knob = "sparsity";
-  float sparsity = 0, ffn_keep = 1, heads_keep = 1, max_ppl = 0;
+  float sparsity = 0, ffn_keep = 1, heads_keep = 1, max_ppl = 0, layer_spread = 0.1f;
   int32_t threads = 0;
   int64_t calib_ctx = 128, calib_chunks = 64, eval_ctx = 128, eval_chunks = 16;
   int32_t max_evals = 6;
@@ -76,7 +99,10 @@ int PruneCommand(int argc, char** argv) {
   p.Option("type", "", &type, "QTYPE", "then quantize (Q4_K_M, Q8_0, ...)");
   p.Option("max-ppl-increase", "", &max_ppl, "X",
            "search the most pruning whose perplexity rises by at most X (needs --eval)");
-  p.Option("search", "", &knob, "K", "knob of the budget search: sparsity (default) or ffn-keep");
+  p.Option("search", "", &knob, "K", "knob of the budget search: sparsity (default, one for "
+           "every layer), layers (a sparsity per layer) or ffn-keep");
+  p.Option("layer-spread", "", &layer_spread, "D", "--search layers: largest difference of a "
+           "layer's sparsity from the mean (default 0.1)");
   p.Option("eval", "", &eval, "TEXT", "evaluation text of the budget search");
   p.Option("eval-ctx", "", &eval_ctx, "N", "budget evaluation window (default 128)");
   p.Option("eval-chunks", "", &eval_chunks, "N", "budget evaluation windows (default 16)");
@@ -110,8 +136,9 @@ int PruneCommand(int argc, char** argv) {
     o.drop_layers = *layers;
   }
   const bool budget = p.WasSet("max-ppl-increase");
-  if (budget && knob != "sparsity" && knob != "ffn-keep") {
-    return Fail(InvalidArgument("--search '" + knob + "' is not one of sparsity, ffn-keep"));
+  if (budget && knob != "sparsity" && knob != "ffn-keep" && knob != "layers") {
+    return Fail(
+        InvalidArgument("--search '" + knob + "' is not one of sparsity, ffn-keep, layers"));
   }
   if (budget && eval.empty()) return Fail(InvalidArgument("--max-ppl-increase needs --eval TEXT"));
   if (method == "wanda" && calib.empty()) {
@@ -143,26 +170,31 @@ int PruneCommand(int argc, char** argv) {
   }
   compress::BudgetOptions b;
   b.max_ppl_increase = max_ppl;
-  b.knob = knob == "ffn-keep" ? compress::BudgetKnob::kFfnKeep : compress::BudgetKnob::kSparsity;
+  b.knob = knob == "ffn-keep"  ? compress::BudgetKnob::kFfnKeep
+           : knob == "layers" ? compress::BudgetKnob::kLayers
+                              : compress::BudgetKnob::kSparsity;
+  b.layer_spread = layer_spread;
   auto text = ReadFileToString(eval);
   if (!text.ok()) return Fail(text.status().WithPrefix("--eval"));
   b.eval_text = std::move(*text);
   b.eval_ctx = eval_ctx;
   b.eval_chunks = eval_chunks;
   b.max_evals = max_evals;
-  b.progress = [&](double k, double ppl) {
-    std::fprintf(stderr, "budget: %s %.4f -> PPL %.4f\n", knob.c_str(), k, ppl);
+  b.progress = [&](const compress::BudgetStep& s) {
+    std::fprintf(stderr, "budget: %s -> PPL %.4f%s\n", DescribeStep(s, knob).c_str(), s.ppl,
+                 s.within ? "" : " (over)");
   };
   auto r = compress::PruneToBudget(in, out, o, b);
   if (!r.ok()) return Fail(r.status());
   PrintReport(r->report);
-  std::printf("budget: base PPL %.4f, allowed +%.4f; tried", r->base_ppl, max_ppl);
+  std::printf("budget: base PPL %.4f, allowed +%.4f; tried:\n", r->base_ppl, max_ppl);
   for (const auto& s : r->steps) {
-    std::printf(" %s=%.4f:%.4f%s", knob.c_str(), s.knob, s.ppl, s.within ? "" : "(over)");
+    std::printf("  %s: PPL %.4f%s\n", DescribeStep(s, knob).c_str(), s.ppl,
+                s.within ? "" : " (over)");
   }
-  std::printf("\n%s: %s %.4f, PPL %.4f (+%.4f) on %lld windows of %lld tokens\n",
-              r->within ? "chosen" : "NOT within the budget; least pruned tried", knob.c_str(),
-              r->chosen.knob, r->chosen.ppl, r->chosen.ppl - r->base_ppl,
+  std::printf("%s: %s, PPL %.4f (+%.4f) on %lld windows of %lld tokens\n",
+              r->within ? "chosen" : "NOT within the budget; least pruned tried",
+              DescribeStep(r->chosen, knob).c_str(), r->chosen.ppl, r->chosen.ppl - r->base_ppl,
               static_cast<long long>(eval_chunks), static_cast<long long>(eval_ctx));
   return r->within ? 0 : 1;
 }
