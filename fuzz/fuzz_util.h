@@ -3,11 +3,11 @@
 // location of ../shared (vocabularies, chat templates) read once at start-up.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -32,17 +32,27 @@ inline const std::string& ScratchDir() {
   return *dir;
 }
 
-// Writes `bytes` to ScratchDir()/name (replacing it) and returns the path.
+// Writes `bytes` to ScratchDir()/name (replacing its contents) and returns the path. Plain
+// open/pwrite/ftruncate rather than fopen("wb"): no stdio buffer, and the file's pages are reused
+// instead of freed and allocated again by O_TRUNC (about 9 us instead of 35 us for 18 KB on
+// /dev/shm under ASan).
 inline std::string WriteScratch(const std::string& name, std::string_view bytes) {
   std::string path = ScratchDir() + "/" + name;
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) {  // removed by a concurrent exit(): recreate it
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {  // removed by a concurrent exit(): recreate it
     ::mkdir(ScratchDir().c_str(), 0700);
-    f = std::fopen(path.c_str(), "wb");
-    if (f == nullptr) return path;
+    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return path;
   }
-  if (!bytes.empty()) std::fwrite(bytes.data(), 1, bytes.size(), f);
-  std::fclose(f);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  const int truncated = ::ftruncate(fd, static_cast<off_t>(done));  // drops an older, longer tail
+  (void)truncated;
+  ::close(fd);
   return path;
 }
 
