@@ -16,6 +16,10 @@ Then, for every pruned GGUF given, per projection tensor:
     row and magnitude per tensor (the Wanda paper's magnitude baseline),
   - the relative output error ||W X - W' X||_F / ||W X||_F on the calibration activations
     (X from the dense model).
+With --diag TEXT (not the evaluation text) it prunes one group of tensors at a time (q/k/v,
+attn_output, gate/up, down, all) by each ranking (wanda or magnitude, per row or per tensor;
+--seq adds Wanda calibrated layer by layer on the already pruned layers, as its reference code
+does) and prints the mean KL(base || pruned) per position on --diag-chunks windows.
 With --ppl-chunks N it also prints its own perplexity of the base on the first N windows of the
 eval text (llama.cpp's convention, as `miaotui perplexity`: second half of each window scored),
 to show that this forward pass is the engine's.
@@ -239,17 +243,20 @@ def sequential_norms(model, wins, sparsity):
     return norms
 
 
-def diagnose(model, w, norms, calib_wins, diag_wins, sparsity):
+def diagnose(model, w, norms, calib_wins, diag_wins, sparsity, seq):
     base_logp = [log_softmax(model.forward(win)) for win in diag_wins]
-    masks = {"wanda-row": {}, "mag-row": {}, "mag-tensor": {}, "wanda-seq": {}}
-    seq = sequential_norms(model, calib_wins, sparsity)
+    kinds = ["wanda-row", "wanda-tensor", "mag-row", "mag-tensor"] + (["wanda-seq"] if seq else [])
+    masks = {m: {} for m in kinds}
+    seq_norms = sequential_norms(model, calib_wins, sparsity) if seq else {}
     for name, nm in norms.items():
         W = w[name]
         k = int(np.floor(sparsity * W.shape[1] + 1e-9))
         masks["wanda-row"][name] = row_mask(np.abs(W) * nm, k)
-        masks["wanda-seq"][name] = row_mask(np.abs(W) * seq[name], k)
+        masks["wanda-tensor"][name] = tensor_mask(np.abs(W) * nm, k * W.shape[0])
         masks["mag-row"][name] = row_mask(np.abs(W), k)
         masks["mag-tensor"][name] = tensor_mask(np.abs(W), k * W.shape[0])
+        if seq:
+            masks["wanda-seq"][name] = row_mask(np.abs(W) * seq_norms[name], k)
     print(f"\nKL(base || pruned) per position on {len(diag_wins)} diagnostic windows, pruning only "
           f"the tensors of one group at {sparsity:.2f}:")
     print(f"  {'group':12s} " + " ".join(f"{m:>11s}" for m in masks))
@@ -273,6 +280,8 @@ def main():
     ap.add_argument("--sparsity", type=float, default=0.5)
     ap.add_argument("--diag", help="text for the per-group KL diagnosis (not the eval text)")
     ap.add_argument("--diag-chunks", type=int, default=16)
+    ap.add_argument("--seq", action="store_true",
+                    help="diagnosis: also Wanda calibrated layer by layer on the pruned prefix")
     ap.add_argument("pruned", nargs="*")
     a = ap.parse_args()
 
@@ -331,7 +340,8 @@ def main():
         print(f"all projections: {path}: relative output error {np.sqrt(e / y):.4f}")
     if a.diag:
         ids = tokenize(a.miaotui, a.base, open(a.diag).read()[:a.calib_chars])
-        diagnose(model, w, norms, wins, windows(ids, a.ctx, a.diag_chunks, bos), a.sparsity)
+        diagnose(model, w, norms, wins, windows(ids, a.ctx, a.diag_chunks, bos), a.sparsity,
+                 a.seq)
 
 
 if __name__ == "__main__":
