@@ -22,6 +22,7 @@
 #include "base/half.h"
 #include "base/thread_pool.h"
 #include "kernels/matmul.h"
+#include "kernels/packed.h"
 #include "kernels/vec.h"
 #include "quant/convert.h"
 
@@ -55,7 +56,10 @@ void ParallelMatMul(ThreadPool& pool, const float* x, int64_t m, int64_t k, cons
                     int64_t n, float* y) {
   pool.Run([&](int i, int parts) {
     int64_t b, e;
-    ThreadPool::SplitRange(n, parts, i, &b, &e);
+    // Whole groups of 16 outputs per thread (packed layouts need them; others don't mind).
+    ThreadPool::SplitRange(n / 16, parts, i, &b, &e);
+    b *= 16;
+    e = e * 16 == n - n % 16 ? n : e * 16;
     MatMul(x, m, k, k, w, t, b, e, y, n);
   });
 }
@@ -166,10 +170,18 @@ void GemmArgs(benchmark::internal::Benchmark* b) {
 
 constexpr DType kQuantTypes[] = {DType::kQ4_0, DType::kQ4_1,   DType::kQ5_0,  DType::kQ5_1,
                                  DType::kQ8_0, DType::kQ2_K,   DType::kQ3_K,  DType::kQ4_K,
-                                 DType::kQ5_K, DType::kQ6_K,   DType::kIQ4_NL, DType::kIQ4_XS};
+                                 DType::kQ5_K, DType::kQ6_K,   DType::kIQ4_NL, DType::kIQ4_XS,
+                                 DType::kQ4_0x16, DType::kQ8_0x16};
 
-// n x k normal(0, 0.05) weights quantized to t with the reference quantizer.
+// n x k normal(0, 0.05) weights quantized to t with the reference quantizer (a packed layout:
+// quantized to its source type, then packed).
 AlignedBuffer QuantWeights(DType t, int64_t n, int64_t k) {
+  if (IsPackedType(t)) {
+    AlignedBuffer src = QuantWeights(PackedSourceType(t), n, k);
+    AlignedBuffer w = AlignedAlloc(RowBytes(t, k) * static_cast<size_t>(n));
+    PackRows(t, src.get(), n, k, w.get());
+    return w;
+  }
   std::mt19937 rng(11);
   std::normal_distribution<float> d(0.f, 0.05f);
   std::vector<float> row(static_cast<size_t>(k));
@@ -211,6 +223,23 @@ void BM_QGemv(benchmark::State& state) {
   SetLabel(state, t);
 }
 
+// Args: quant type index. n = 64, k = 2048, one thread: the weights stay in L2, so this is the
+// kernel's arithmetic rate without DRAM (what it has to spare over the bandwidth).
+void BM_QGemvL2(benchmark::State& state) {
+  const DType t = kQuantTypes[state.range(0)];
+  const int64_t n = 64, k = 2048;
+  AlignedBuffer w = QuantWeights(t, n, k);
+  std::vector<float> x(static_cast<size_t>(k), 0.5f), y(static_cast<size_t>(n));
+  for (auto _ : state) {
+    MatMul(x.data(), 1, k, k, w.get(), t, 0, n, y.data(), n);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GB/s"] = benchmark::Counter(
+      static_cast<double>(RowBytes(t, k) * n) * static_cast<double>(state.iterations()) / 1e9,
+      benchmark::Counter::kIsRate);
+  SetLabel(state, t);
+}
+
 // Args: quant type index, threads. m = 512, n = k = 2048.
 void BM_QGemm(benchmark::State& state) {
   const DType t = kQuantTypes[state.range(0)];
@@ -238,6 +267,10 @@ void QuantArgs(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_QGemv)->Apply(QuantArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QGemvL2)
+    ->ArgName("qtype")
+    ->DenseRange(0, static_cast<int>(std::size(kQuantTypes)) - 1)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_QGemm)->Apply(QuantArgs)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 BENCHMARK(BM_Gemv)->Apply(GemvArgs)->UseRealTime()->Unit(benchmark::kMicrosecond);

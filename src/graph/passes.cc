@@ -5,6 +5,7 @@
 #include <map>
 
 #include "base/aligned.h"
+#include "graph/weight_packer.h"
 
 namespace miaotui::graph {
 namespace {
@@ -131,9 +132,10 @@ void PlanMemory(Graph& g) {
   g.planned = true;
 }
 
-void Optimize(Graph& g, const PassOptions& options) {
+void Optimize(Graph& g, const PassOptions& options, WeightPacker* packer) {
   if (options.fuse) FuseSiluMul(g);
   RemoveDeadNodes(g);
+  if (options.pack_weights && packer != nullptr) PackMatMulWeights(g, *packer);
   PlanMemory(g);
 }
 

@@ -64,6 +64,11 @@ QuantizedActs QuantizeActs(DType act_type, const float* x, int64_t m, int64_t k,
 void QuantMatMulRef(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, DType wtype,
                     int64_t o_begin, int64_t o_end, float* y, int64_t ldy);
 
+// Packed weights (packed.h), the MatMul contract with o_begin, o_end multiples of 16: the scalar
+// reference unpacks each group and runs QuantMatMulRef on it.
+void PackedMatMulRef(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w,
+                     DType wtype, int64_t o_begin, int64_t o_end, float* y, int64_t ldy);
+
 #if defined(MIAOTUI_KERNELS_X86)
 namespace avx2 {
 void QuantMatMul(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, DType wtype,
@@ -74,6 +79,9 @@ namespace avx512 {
 void QuantizeActsFast(const QuantizedActs& a, const float* x, int64_t ldx);
 void QuantMatMul(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, DType wtype,
                  int64_t o_begin, int64_t o_end, float* y, int64_t ldy);
+// Packed weights: bit-identical integer sums, float scaling as documented in packed_avx512.cc.
+void PackedMatMul(const float* x, int64_t m, int64_t k, int64_t ldx, const void* w, DType wtype,
+                  int64_t o_begin, int64_t o_end, float* y, int64_t ldy);
 }
 #endif
 

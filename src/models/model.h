@@ -16,6 +16,7 @@
 
 #include "base/status.h"
 #include "graph/graph.h"
+#include "graph/weight_packer.h"
 #include "models/weight_source.h"
 #include "ops/ops.h"
 #include "tokenizer/tokenizer.h"
@@ -114,10 +115,15 @@ class Model {
   // "tensor 'NAME' row R" for the first one found, or nothing. Used when outputs turn non-finite.
   std::optional<std::string> FindNonFiniteWeight() const;
 
+  // The packed copies of this model's matrices for the CPU kernels (graph/weight_packer.h),
+  // shared by every session; made on first use.
+  graph::WeightPacker& weight_packer() const { return *packer_; }
+
  protected:
   ModelInfo info_;
   std::unique_ptr<tokenizer::Tokenizer> tokenizer_;
   std::unique_ptr<WeightSource> source_;
+  std::unique_ptr<graph::WeightPacker> packer_ = std::make_unique<graph::WeightPacker>();
 };
 
 // Loads a GGUF file or a Hugging Face folder.

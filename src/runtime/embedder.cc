@@ -53,7 +53,7 @@ const models::EncoderGraph& Embedder::GraphFor(int64_t n_tokens, int64_t n_seqs)
   if (it != graphs_.end()) return it->second;
   if (graphs_.size() > 16) graphs_.clear();
   models::EncoderGraph eg = model_.BuildEncoder(n_tokens, n_seqs, pooling_);
-  graph::Optimize(eg.graph, options_.passes);
+  graph::Optimize(eg.graph, options_.passes, &model_.weight_packer());
   return graphs_.emplace(key, std::move(eg)).first->second;
 }
 

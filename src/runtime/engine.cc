@@ -269,7 +269,7 @@ const models::ForwardGraph& Engine::Impl::GraphFor(const models::ForwardShape& s
   if (it != graphs_.end()) return it->second;
   if (graphs_.size() >= 64) graphs_.clear();
   models::ForwardGraph fg = model_.BuildForward(shape);
-  graph::Optimize(fg.graph, o_.passes);
+  graph::Optimize(fg.graph, o_.passes, &model_.weight_packer());
   return graphs_.emplace(shape, std::move(fg)).first->second;
 }
 

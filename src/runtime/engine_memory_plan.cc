@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "graph/passes.h"
+#include "graph/weight_packer.h"
 #include "tensor/dtype.h"
 
 namespace miaotui::runtime {
@@ -32,6 +33,7 @@ Result<MemoryPlan> PlanEngineMemory(const models::Model& model, const EngineOpti
                                                 .n_seqs = seqs, .max_blocks = blocks_per_seq});
   graph::Optimize(fg.graph, o.passes);
   plan.arena_bytes = static_cast<int64_t>(fg.graph.arena_bytes);
+  if (o.passes.pack_weights) plan.packed_bytes = graph::PackableBytes(fg.graph, kernels::ActiveIsa());
   return plan;
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/passes.h"
+#include "graph/weight_packer.h"
 #include "tensor/dtype.h"
 
 namespace miaotui::runtime {
@@ -23,6 +24,8 @@ std::string Bytes(int64_t b) {
 std::string MemoryPlan::ToString() const {
   return "memory plan for a context of " + std::to_string(n_ctx) + " tokens:\n" +
          "  weights (mapped)   " + Bytes(weight_bytes) + "\n" +
+         (packed_bytes > 0 ? "    of which packed " + Bytes(packed_bytes) + " (copied at load)\n"
+                           : std::string()) +
          "  KV cache           " + Bytes(kv_bytes) + "\n" +
          "  activation arena   " + Bytes(arena_bytes) + "\n" +
          "  total              " + Bytes(total()) + "\n";
@@ -46,6 +49,9 @@ Result<MemoryPlan> PlanSessionMemory(const models::Model& model, const SessionOp
       {.n_tokens = batch, .n_outputs = batch, .n_seqs = 1, .max_blocks = n_blocks});
   graph::Optimize(fg.graph, options.passes);
   plan.arena_bytes = static_cast<int64_t>(fg.graph.arena_bytes);
+  if (options.passes.pack_weights) {
+    plan.packed_bytes = graph::PackableBytes(fg.graph, kernels::ActiveIsa());
+  }
   return plan;
 }
 

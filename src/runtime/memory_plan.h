@@ -16,6 +16,10 @@ namespace miaotui::runtime {
 struct MemoryPlan {
   int64_t n_ctx = 0;
   int64_t weight_bytes = 0;  // mapped (or copied) weights
+  // Of those, the bytes the CPU kernels use as packed copies (graph/weight_packer.h): anonymous
+  // memory in place of the mapped pages they came from, which are then no longer read (so they
+  // count once).
+  int64_t packed_bytes = 0;
   int64_t kv_bytes = 0;      // K and V for n_ctx tokens, every layer
   int64_t arena_bytes = 0;   // activations of the largest prompt batch
   int64_t total() const { return weight_bytes + kv_bytes + arena_bytes; }

@@ -76,7 +76,7 @@ const models::ForwardGraph& Session::GraphFor(int64_t n_tokens, int64_t n_output
   models::ForwardShape shape{.n_tokens = n_tokens, .n_outputs = n_outputs, .n_seqs = 1,
                             .max_blocks = static_cast<int64_t>(block_table_.size())};
   models::ForwardGraph fg = model_.BuildForward(shape);
-  graph::Optimize(fg.graph, options_.passes);
+  graph::Optimize(fg.graph, options_.passes, &model_.weight_packer());
   return graphs_.emplace(key, std::move(fg)).first->second;
 }
 

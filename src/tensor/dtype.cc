@@ -43,6 +43,12 @@ constexpr std::array<DTypeInfo, 31> kTypes = {{
     {DType::kTQ2_0, "TQ2_0", 256, 66},
 }};
 
+// The in-memory packed layouts (dtype.h): a row's bytes on average, as its GGUF base type.
+constexpr std::array<DTypeInfo, 2> kPackedTypes = {{
+    {DType::kQ4_0x16, "Q4_0x16", 32, 18},
+    {DType::kQ8_0x16, "Q8_0x16", 32, 34},
+}};
+
 }  // namespace
 
 std::optional<DTypeInfo> LookupDType(uint32_t id) {
@@ -54,6 +60,9 @@ std::optional<DTypeInfo> LookupDType(uint32_t id) {
 
 const DTypeInfo& GetDTypeInfo(DType t) {
   for (const auto& i : kTypes) {
+    if (i.dtype == t) return i;
+  }
+  for (const auto& i : kPackedTypes) {
     if (i.dtype == t) return i;
   }
   CHECK(false && "undefined DType");

@@ -44,6 +44,11 @@ enum class DType : uint32_t {
   kBF16 = 30,
   kTQ1_0 = 34,
   kTQ2_0 = 35,
+  // In-memory only, never in a file: quantized rows interleaved 16 at a time for the AVX-512 VNNI
+  // kernels (kernels/packed.h has the layouts). Numbered outside GGUF's range, so LookupDType and
+  // DTypeFromName never return them.
+  kQ4_0x16 = 0x10002,
+  kQ8_0x16 = 0x10008,
 };
 
 struct DTypeInfo {
@@ -57,7 +62,7 @@ struct DTypeInfo {
 std::optional<DTypeInfo> LookupDType(uint32_t gguf_type_id);
 const DTypeInfo& GetDTypeInfo(DType t);  // REQUIRES: t is a defined DType.
 inline const char* DTypeName(DType t) { return GetDTypeInfo(t).name; }
-std::optional<DType> DTypeFromName(std::string_view name);  // case-insensitive
+std::optional<DType> DTypeFromName(std::string_view name);  // case-insensitive, GGUF types only
 
 // Bytes for `n` elements of one row. REQUIRES: n % block_size == 0.
 inline size_t RowBytes(DType t, int64_t n) {

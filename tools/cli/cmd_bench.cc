@@ -127,7 +127,7 @@ std::string WeightType(const models::ModelInfo& mi) {
 int BenchCommand(int argc, char** argv) {
   std::string models_arg, pp = "512", tg = "128", threads_arg = "", kv_type = "f16";
   int32_t reps = 5, embed_batch = 32;
-  bool json = false, no_fuse = false, roofline = false;
+  bool json = false, no_fuse = false, no_pack = false, roofline = false;
   ArgParser p("miaotui bench",
               "Measure prompt processing (ppN) and generation (tgN) tokens/s; medians of -r runs.");
   p.Option("model", "m", &models_arg, "M[,M...]", "models (GGUF files or HF folders)");
@@ -140,6 +140,7 @@ int BenchCommand(int argc, char** argv) {
   p.Option("kv-type", "", &kv_type, "f32|f16", "KV-cache type (default f16)");
   p.Flag("json", "", &json, "print a JSON array instead of a Markdown table");
   p.Flag("no-fuse", "", &no_fuse, "disable graph fusion passes");
+  p.Flag("no-pack", "", &no_pack, "keep quantized weights in their file layout (no packed copies)");
   p.Flag("roofline", "", &roofline,
          "measure DRAM read bandwidth and peak fp32/int8 throughput; report fractions of them");
   if (Status s = p.Parse(argc, argv, 2); !s.ok()) return Fail(s);
@@ -193,6 +194,7 @@ int BenchCommand(int argc, char** argv) {
       so.n_ctx = max_len;
       so.kv_type = kv_type == "f32" ? DType::kF32 : DType::kF16;
       so.passes.fuse = !no_fuse;
+      so.passes.pack_weights = !no_pack;
       auto session = runtime::Session::Create(**model, so);
       if (!session.ok()) return Fail(session.status());
       // --roofline: the peaks for this thread count (measured once), on a team of that size.

@@ -36,6 +36,7 @@ int RunCommand(int argc, char** argv) {
   int64_t ctx = 0, seed = -1;
   float temp = 0.8f, top_p = 0.95f, min_p = 0.05f, repeat_penalty = 1.0f;
   bool echo = false, ignore_eos = false, json = false, no_fuse = false, no_bos = false;
+  bool no_pack = false;
   bool dry_run = false;
   ArgParser p("miaotui run", "Generate text from a prompt, streaming it to stdout.");
   p.Option("model", "m", &model_path, "PATH", "GGUF file or HF folder (default: the shipped model)");
@@ -59,6 +60,7 @@ int RunCommand(int argc, char** argv) {
   p.Flag("no-bos", "", &no_bos, "do not add the BOS token");
   p.Flag("json", "", &json, "print one JSON object instead of streaming text");
   p.Flag("no-fuse", "", &no_fuse, "disable graph fusion passes");
+  p.Flag("no-pack", "", &no_pack, "keep quantized weights in their file layout (no packed copies)");
   p.Flag("dry-run", "", &dry_run,
          "print the memory plan (weights, KV cache, activations) and whether it fits; run nothing");
   DistArgs dist_args;
@@ -98,6 +100,7 @@ int RunCommand(int argc, char** argv) {
   so.n_ctx = ctx;
   so.kv_type = *kv;
   so.passes.fuse = !no_fuse;
+  so.passes.pack_weights = !no_pack;
   // The memory plan is checked before the KV cache is allocated (only the header and tensor
   // table have been read so far; weights are mapped, not loaded).
   auto plan = runtime::PlanSessionMemory(**model, so);
