@@ -144,6 +144,53 @@ def hf_seeds():
     put("hf_folder_fuzz", "bert_empty", json.dumps(bert).encode() + sep + safetensors([]))
 
 
+def hf_arch_seeds():
+    """One small valid folder per other Hugging Face architecture (qwen2: llama + q/k/v biases;
+    phi3: fused qkv and gate_up; gpt-2: Conv1D [in, out] weights), so the fuzzer starts past
+    every loader's config checks. A separate generator keeps the older seeds byte-identical."""
+    r = random.Random(11)
+    sep = b"\n#safetensors#\n"
+    embd, ff, vocab = 4, 8, 16
+
+    def f16(shape):
+        n = numel(shape)
+        return (shape, struct.pack("<%de" % n, *[r.uniform(-1, 1) for _ in range(n)]))
+
+    def put_hf(name, config, shapes):
+        ts = [(n, "F16") + f16(shape) for n, shape in shapes]
+        put("hf_folder_fuzz", name, json.dumps(config).encode() + sep +
+            safetensors([(n, d, sh, raw) for n, d, sh, raw in ts], {"format": "pt"}))
+
+    base = {"hidden_size": embd, "intermediate_size": ff, "num_hidden_layers": 1,
+            "num_attention_heads": 1, "num_key_value_heads": 1, "vocab_size": vocab,
+            "max_position_embeddings": 64, "rms_norm_eps": 1e-5, "tie_word_embeddings": True}
+    common = [("model.embed_tokens.weight", [vocab, embd]), ("model.norm.weight", [embd]),
+              ("model.layers.0.input_layernorm.weight", [embd]),
+              ("model.layers.0.post_attention_layernorm.weight", [embd]),
+              ("model.layers.0.self_attn.o_proj.weight", [embd, embd]),
+              ("model.layers.0.mlp.down_proj.weight", [embd, ff])]
+    qkv = [("model.layers.0.self_attn.%s_proj.%s" % (p, w), [embd, embd] if w == "weight" else [embd])
+           for p in ("q", "k", "v") for w in ("weight", "bias")]
+    put_hf("tiny_qwen2", dict(base, architectures=["Qwen2ForCausalLM"], model_type="qwen2"),
+           common + qkv + [("model.layers.0.mlp.gate_proj.weight", [ff, embd]),
+                           ("model.layers.0.mlp.up_proj.weight", [ff, embd])])
+    put_hf("tiny_phi3", dict(base, architectures=["Phi3ForCausalLM"], model_type="phi3"),
+           common + [("model.layers.0.self_attn.qkv_proj.weight", [3 * embd, embd]),
+                     ("model.layers.0.mlp.gate_up_proj.weight", [2 * ff, embd])])
+    gpt2 = {"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "n_embd": embd,
+            "n_inner": ff, "n_layer": 1, "n_head": 1, "n_positions": 16, "vocab_size": vocab}
+    h = "transformer.h.0."
+    put_hf("tiny_gpt2", gpt2, [
+        ("transformer.wte.weight", [vocab, embd]), ("transformer.wpe.weight", [16, embd]),
+        ("transformer.ln_f.weight", [embd]), ("transformer.ln_f.bias", [embd]),
+        (h + "ln_1.weight", [embd]), (h + "ln_1.bias", [embd]),
+        (h + "attn.c_attn.weight", [embd, 3 * embd]), (h + "attn.c_attn.bias", [3 * embd]),
+        (h + "attn.c_proj.weight", [embd, embd]), (h + "attn.c_proj.bias", [embd]),
+        (h + "ln_2.weight", [embd]), (h + "ln_2.bias", [embd]),
+        (h + "mlp.c_fc.weight", [embd, ff]), (h + "mlp.c_fc.bias", [ff]),
+        (h + "mlp.c_proj.weight", [ff, embd]), (h + "mlp.c_proj.bias", [embd])])
+
+
 def tokenizer_json_seeds():
     shutil.copy(os.path.join(SHARED, "models/stories260K-hf/tokenizer.json"),
                 os.path.join(ROOT, "corpus/tokenizer_json_fuzz/spm_bpe.json"))
@@ -222,6 +269,7 @@ if __name__ == "__main__":
         os.makedirs(os.path.join(ROOT, "corpus", t), exist_ok=True)
     gguf_seeds()
     hf_seeds()
+    hf_arch_seeds()
     tokenizer_json_seeds()
     template_seeds()
     messages_seeds()
