@@ -100,6 +100,54 @@ def gguf_seeds():
         ("tokenizer.ggml.seperator_token_id", g.T_U32, 3)], []))
 
 
+def gguf_arch_seeds():
+    """Small valid GGUF models of the other architectures: GPT-2 (fused qkv, biases, learned
+    positions) with the byte-level BPE vocabulary of vocab_bpe.gguf, and Qwen2 (llama + q/k/v
+    biases) with the SentencePiece one. A separate generator keeps the older seeds byte-identical."""
+    r = random.Random(13)
+    embd, ff, ctx = 4, 8, 16
+
+    def t(name, ne):
+        n = numel(ne)
+        return (name, ne, 0, struct.pack("<%df" % n, *[r.uniform(-0.5, 0.5) for _ in range(n)]))
+
+    toks = [chr(c) for c in range(ord("a"), ord("z") + 1)] + ["\u0120", "\u0120t", "he", "<|endoftext|>"]
+    vocab = len(toks)
+    gpt2 = [("general.architecture", g.T_STR, "gpt2"), ("tokenizer.ggml.model", g.T_STR, "gpt2"),
+            ("tokenizer.ggml.pre", g.T_STR, "gpt-2"),
+            ("tokenizer.ggml.tokens", g.T_ARR, (g.T_STR, toks)),
+            ("tokenizer.ggml.token_type", g.T_ARR, (g.T_I32, [1] * (vocab - 1) + [3])),
+            ("tokenizer.ggml.merges", g.T_ARR, (g.T_STR, ["\u0120 t", "h e"])),
+            ("tokenizer.ggml.bos_token_id", g.T_U32, vocab - 1),
+            ("tokenizer.ggml.eos_token_id", g.T_U32, vocab - 1),
+            ("gpt2.context_length", g.T_U32, ctx), ("gpt2.embedding_length", g.T_U32, embd),
+            ("gpt2.feed_forward_length", g.T_U32, ff), ("gpt2.block_count", g.T_U32, 1),
+            ("gpt2.attention.head_count", g.T_U32, 1),
+            ("gpt2.attention.layer_norm_epsilon", g.T_F32, 1e-5)]
+    put("gguf_fuzz", "tiny_gpt2.gguf", g.write(gpt2, [
+        t("token_embd.weight", [embd, vocab]), t("position_embd.weight", [embd, ctx]),
+        t("output_norm.weight", [embd]), t("output_norm.bias", [embd]),
+        t("blk.0.attn_norm.weight", [embd]), t("blk.0.attn_norm.bias", [embd]),
+        t("blk.0.attn_qkv.weight", [embd, 3 * embd]), t("blk.0.attn_qkv.bias", [3 * embd]),
+        t("blk.0.attn_output.weight", [embd, embd]), t("blk.0.attn_output.bias", [embd]),
+        t("blk.0.ffn_norm.weight", [embd]), t("blk.0.ffn_norm.bias", [embd]),
+        t("blk.0.ffn_up.weight", [embd, ff]), t("blk.0.ffn_up.bias", [ff]),
+        t("blk.0.ffn_down.weight", [ff, embd]), t("blk.0.ffn_down.bias", [embd])]))
+    kvs, svocab = spm_vocab()
+    qwen2 = [("general.architecture", g.T_STR, "qwen2")] + kvs + [
+        ("qwen2.context_length", g.T_U32, ctx), ("qwen2.embedding_length", g.T_U32, embd),
+        ("qwen2.feed_forward_length", g.T_U32, ff), ("qwen2.attention.head_count", g.T_U32, 1),
+        ("qwen2.attention.head_count_kv", g.T_U32, 1), ("qwen2.block_count", g.T_U32, 1),
+        ("qwen2.attention.layer_norm_rms_epsilon", g.T_F32, 1e-6)]
+    put("gguf_fuzz", "tiny_qwen2.gguf", g.write(qwen2, [
+        t("token_embd.weight", [embd, svocab]), t("output_norm.weight", [embd]),
+        t("blk.0.attn_norm.weight", [embd]), t("blk.0.ffn_norm.weight", [embd])] +
+        [t("blk.0.attn_%s.weight" % p, [embd, embd]) for p in ("q", "k", "v", "output")] +
+        [t("blk.0.attn_%s.bias" % p, [embd]) for p in ("q", "k", "v")] +
+        [t("blk.0.ffn_gate.weight", [embd, ff]), t("blk.0.ffn_up.weight", [embd, ff]),
+         t("blk.0.ffn_down.weight", [ff, embd])]))
+
+
 def safetensors(tensors, meta=None):
     header, off, data = {}, 0, b""
     if meta:
@@ -268,6 +316,7 @@ if __name__ == "__main__":
     for t in ("tokenizer_json_fuzz", "template_fuzz"):
         os.makedirs(os.path.join(ROOT, "corpus", t), exist_ok=True)
     gguf_seeds()
+    gguf_arch_seeds()
     hf_seeds()
     hf_arch_seeds()
     tokenizer_json_seeds()
