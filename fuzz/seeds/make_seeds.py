@@ -194,7 +194,7 @@ def hf_seeds():
 
 def hf_arch_seeds():
     """One small valid folder per other Hugging Face architecture (qwen2: llama + q/k/v biases;
-    phi3: fused qkv and gate_up; gpt-2: Conv1D [in, out] weights), so the fuzzer starts past
+    phi3: fused qkv and gate_up; gpt-2: Conv1D [in, out] weights; bert), so the fuzzer starts past
     every loader's config checks. A separate generator keeps the older seeds byte-identical."""
     r = random.Random(11)
     sep = b"\n#safetensors#\n"
@@ -237,6 +237,20 @@ def hf_arch_seeds():
         (h + "ln_2.weight", [embd]), (h + "ln_2.bias", [embd]),
         (h + "mlp.c_fc.weight", [embd, ff]), (h + "mlp.c_fc.bias", [ff]),
         (h + "mlp.c_proj.weight", [ff, embd]), (h + "mlp.c_proj.bias", [embd])])
+    bert = {"architectures": ["BertModel"], "model_type": "bert", "hidden_size": embd,
+            "intermediate_size": ff, "num_hidden_layers": 1, "num_attention_heads": 1,
+            "max_position_embeddings": 16, "vocab_size": vocab, "type_vocab_size": 2}
+    e, l = "embeddings.", "encoder.layer.0."
+    lin = lambda name, o, i: [(name + ".weight", [o, i]), (name + ".bias", [o])]  # noqa: E731
+    put_hf("tiny_bert", bert, [
+        (e + "word_embeddings.weight", [vocab, embd]), (e + "position_embeddings.weight", [16, embd]),
+        (e + "token_type_embeddings.weight", [2, embd]), (e + "LayerNorm.weight", [embd]),
+        (e + "LayerNorm.bias", [embd])] +
+        lin(l + "attention.self.query", embd, embd) + lin(l + "attention.self.key", embd, embd) +
+        lin(l + "attention.self.value", embd, embd) + lin(l + "attention.output.dense", embd, embd) +
+        [(l + "attention.output.LayerNorm.weight", [embd]), (l + "attention.output.LayerNorm.bias", [embd])] +
+        lin(l + "intermediate.dense", ff, embd) + lin(l + "output.dense", embd, ff) +
+        [(l + "output.LayerNorm.weight", [embd]), (l + "output.LayerNorm.bias", [embd])])
 
 
 def tokenizer_json_seeds():
