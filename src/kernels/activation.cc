@@ -1,5 +1,6 @@
 #include "kernels/activation.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace miaotui::kernels {
@@ -22,6 +23,15 @@ void GeluRef(const float* a, float* y, int64_t n, bool tanh_form) {
 
 void TanhRef(const float* a, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(a[i]);
+}
+
+void SoftmaxRef(float* x, int64_t n, float scale) {
+  float m = -INFINITY;
+  for (int64_t i = 0; i < n; ++i) m = std::isnan(x[i]) ? x[i] : std::max(m, scale * x[i]);
+  float sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += (x[i] = std::exp(scale * x[i] - m));
+  const float inv = 1.0f / sum;
+  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
 bool UseAvx512(Isa isa) {
@@ -55,6 +65,13 @@ void TanhIsa(Isa isa, const float* a, float* y, int64_t n) {
   TanhRef(a, y, n);
 }
 
+void SoftmaxIsa(Isa isa, float* x, int64_t n, float scale) {
+#ifdef MIAOTUI_KERNELS_X86
+  if (UseAvx512(isa)) return internal::avx512::Softmax(x, n, scale);
+#endif
+  SoftmaxRef(x, n, scale);
+}
+
 void SiluMul(const float* a, const float* b, float* y, int64_t n) {
   SiluMulIsa(ActiveIsa(), a, b, y, n);
 }
@@ -62,5 +79,6 @@ void Gelu(const float* a, float* y, int64_t n, bool tanh_form) {
   GeluIsa(ActiveIsa(), a, y, n, tanh_form);
 }
 void Tanh(const float* a, float* y, int64_t n) { TanhIsa(ActiveIsa(), a, y, n); }
+void Softmax(float* x, int64_t n, float scale) { SoftmaxIsa(ActiveIsa(), x, n, scale); }
 
 }  // namespace miaotui::kernels

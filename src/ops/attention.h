@@ -69,6 +69,15 @@ void AttendReference(const float* q, const KvIndex& index, int64_t n_tokens,
 void AttendSegments(const float* q, const float* k, const float* v, const int32_t* seg_begin,
                     const int32_t* seg_end, int64_t n_tokens, bool causal,
                     const AttentionParams& p, float* out, float* scratch, int ith, int nth);
+// The bidirectional fast path AttendSegments takes when every segment has at most
+// kWholeSegmentMax tokens: per (segment, head) the whole score matrix (L x L) with the blocked
+// GEMM and a vectorized softmax per row, instead of tiles of 16 queries x 64 keys with an online
+// softmax (attention_segments.cc). Returns false, having written nothing, when a segment is
+// longer. Thread-local scratch of 2 L hd + L^2 floats.
+inline constexpr int64_t kWholeSegmentMax = 512;
+bool AttendSegmentsWhole(const float* q, const float* k, const float* v, const int32_t* seg_begin,
+                         const int32_t* seg_end, int64_t n_tokens, const AttentionParams& p,
+                         float* out, int ith, int nth);
 // The one-key-at-a-time reference; `scratch` holds nth * n_tokens floats.
 void AttendSegmentsReference(const float* q, const float* k, const float* v,
                              const int32_t* seg_begin, const int32_t* seg_end, int64_t n_tokens,

@@ -159,6 +159,9 @@ void Attend(const float* q, const KvIndex& index, int64_t n_tokens, const Attent
 void AttendSegments(const float* q, const float* k, const float* v, const int32_t* seg_begin,
                     const int32_t* seg_end, int64_t n_tokens, bool causal,
                     const AttentionParams& p, float* out, float* scratch, int ith, int nth) {
+  if (!causal && AttendSegmentsWhole(q, k, v, seg_begin, seg_end, n_tokens, p, out, ith, nth)) {
+    return;
+  }
   const int64_t hd = p.head_dim, kv_row = p.n_head_kv * hd;
   thread_local std::vector<TokenRun> runs;
   Runs(n_tokens, [&](int64_t t) { return seg_begin[t]; }, &runs);

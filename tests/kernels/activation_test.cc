@@ -53,6 +53,36 @@ TEST(ActivationTest, EveryIsaMatchesReference) {
   }
 }
 
+// Softmax rows (attention): wide logits, every tail length, a -inf (masked) entry, and a NaN row.
+TEST(ActivationTest, SoftmaxEveryIsaMatchesReferenceAndSumsToOne) {
+  for (Isa isa : AvailableIsas()) {
+    for (int64_t n : {1, 7, 16, 17, 33, 128, 1000}) {
+      for (float scale : {0.125f, 1.0f}) {
+        std::vector<float> want = Inputs(n, 7 + static_cast<uint32_t>(n));
+        for (float& v : want) v *= 4;  // logits up to +-48 (after scale up to +-800 clamp)
+        if (n > 3) want[2] = -INFINITY;
+        std::vector<float> got = want;
+        SoftmaxIsa(Isa::kScalar, want.data(), n, scale);
+        SoftmaxIsa(isa, got.data(), n, scale);
+        double sum = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          ASSERT_NEAR(got[i], want[i], 4e-6 * want[i] + 1e-30)
+              << IsaName(isa) << " n=" << n << " at " << i;
+          sum += got[i];
+        }
+        EXPECT_NEAR(sum, 1.0, 1e-5) << IsaName(isa) << " n=" << n;
+        if (n > 3) {
+          EXPECT_EQ(got[2], 0.0f);
+        }
+      }
+      std::vector<float> row(static_cast<size_t>(n), 1.0f);
+      row[n / 2] = NAN;
+      SoftmaxIsa(isa, row.data(), n, 1.0f);
+      for (float v : row) ASSERT_TRUE(std::isnan(v)) << IsaName(isa) << " n=" << n;
+    }
+  }
+}
+
 TEST(ActivationTest, ReferenceIsTheDefinition) {
   const float x = 0.7f;
   float y;

@@ -210,11 +210,14 @@ TEST(OpsTest, TiledAttentionMatchesReference) {
 namespace miaotui::ops {
 namespace {
 
-// Tiled segment attention (encoders) against its reference: three packed sequences of 5, 70
-// and 40 tokens, bidirectional and causal, with grouped heads.
+// Segment attention (encoders) against its reference: packed sequences of 5, 70 and 40 tokens
+// (bidirectional: the whole-segment path; causal: the tiles), and with a segment longer than
+// kWholeSegmentMax (bidirectional on the tiles too), with grouped heads.
 TEST(OpsTest, TiledSegmentAttentionMatchesReference) {
+  for (bool long_segment : {false, true}) {
   const int64_t n_head = 6, n_kv = 3, hd = 8;
-  const std::vector<int64_t> lens = {5, 70, 40};
+  std::vector<int64_t> lens = {5, 70, 40};
+  if (long_segment) lens.push_back(kWholeSegmentMax + 9);
   int64_t n = 0;
   std::vector<int32_t> begin, end;
   for (int64_t len : lens) {
@@ -235,7 +238,10 @@ TEST(OpsTest, TiledSegmentAttentionMatchesReference) {
       AttendSegments(q.data(), k.data(), v.data(), begin.data(), end.data(), n, causal, p,
                      got.data(), scratch.data(), t, 2);
     }
-    for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 2e-5) << causal << " " << i;
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_NEAR(got[i], want[i], 2e-5) << causal << " " << long_segment << " " << i;
+    }
+  }
   }
 }
 

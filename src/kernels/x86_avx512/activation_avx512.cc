@@ -3,6 +3,8 @@
 // exp(-2|x|) with the sign restored. Tails use masked loads and stores.
 #include <immintrin.h>
 
+#include <cmath>
+
 #include "kernels/activation.h"
 
 namespace miaotui::kernels::internal::avx512 {
@@ -97,5 +99,46 @@ void Gelu(const float* a, float* y, int64_t n, bool tanh_form) {
 }
 
 void Tanh(const float* a, float* y, int64_t n) { Map(a, y, n, [](__m512 x) { return Tanh(x); }); }
+
+void Softmax(float* x, int64_t n, float scale) {
+  const __m512 s = _mm512_set1_ps(scale);
+  __m512 mv = _mm512_set1_ps(-INFINITY);
+  __mmask16 nan = 0;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_mul_ps(_mm512_loadu_ps(x + i), s);
+    nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    mv = _mm512_max_ps(mv, v);
+  }
+  const __mmask16 tail = static_cast<__mmask16>((1u << (n - i)) - 1);
+  if (i < n) {
+    const __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, x + i), s);
+    nan |= _mm512_mask_cmp_ps_mask(tail, v, v, _CMP_UNORD_Q);
+    mv = _mm512_mask_max_ps(mv, tail, mv, v);
+  }
+  if (nan) {  // a NaN anywhere makes the row NaN, as the reference's sum does (Exp clamps NaN)
+    Map(x, x, n, [](__m512) { return _mm512_set1_ps(NAN); });
+    return;
+  }
+  const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(mv));
+  __m512 sum = _mm512_setzero_ps();
+  // exp of an argument below ln(FLT_MIN) is 0 here (Exp would give a denormal down to 1e-45), so
+  // a -inf (masked) entry gets exactly 0.
+  const auto exp0 = [](__m512 a) {
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(-87.33f), _CMP_GE_OQ), Exp(a));
+  };
+  for (i = 0; i + 16 <= n; i += 16) {
+    const __m512 e = exp0(_mm512_fmsub_ps(_mm512_loadu_ps(x + i), s, m));
+    _mm512_storeu_ps(x + i, e);
+    sum = _mm512_add_ps(sum, e);
+  }
+  if (i < n) {
+    const __m512 e = exp0(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(tail, x + i), s, m));
+    _mm512_mask_storeu_ps(x + i, tail, e);
+    sum = _mm512_mask_add_ps(sum, tail, sum, e);
+  }
+  const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+  Map(x, x, n, [&](__m512 v) { return _mm512_mul_ps(v, inv); });
+}
 
 }  // namespace miaotui::kernels::internal::avx512
