@@ -96,7 +96,7 @@ Result<std::vector<double>> EmbedThroughput(const models::Model& model, int thre
                                             int total, int per_batch, int runs,
                                             std::mt19937& rng) {
   runtime::EmbedOptions eo;
-  eo.n_threads = threads;
+  eo.n_threads = ResolveThreads(threads);
   eo.max_batch_tokens = static_cast<int64_t>(len) * per_batch;
   MT_ASSIGN_OR_RETURN(auto embedder, runtime::Embedder::Create(model, eo));
   std::uniform_int_distribution<int32_t> tok(0, static_cast<int32_t>(model.info().n_vocab) - 1);
@@ -171,7 +171,8 @@ int BenchCommand(int argc, char** argv) {
           if (n <= 0) continue;
           for (int per_batch : {embed_batch, 1}) {
             BenchResult r{path, WeightType(mi),
-                          "emb" + std::to_string(n) + "x" + std::to_string(per_batch), threads, {}};
+                          "emb" + std::to_string(n) + "x" + std::to_string(per_batch),
+                          ResolveThreads(threads), {}};
             auto tps = EmbedThroughput(**model, threads, n, embed_batch, per_batch, reps + 1, rng);
             if (!tps.ok()) return Fail(tps.status());
             r.tps.assign(tps->begin() + 1, tps->end());  // the first run warms up
@@ -190,7 +191,7 @@ int BenchCommand(int argc, char** argv) {
       for (int n : *pps) max_len = std::max(max_len, n + 16);
       for (int n : *tgs) max_len = std::max(max_len, n + 16);
       runtime::SessionOptions so;
-      so.n_threads = threads;
+      so.n_threads = ResolveThreads(threads);
       so.n_ctx = max_len;
       so.kv_type = kv_type == "f32" ? DType::kF32 : DType::kF16;
       so.passes.fuse = !no_fuse;

@@ -78,7 +78,7 @@ int ChatCommand(int argc, char** argv) {
                                 "); chat needs a text-generating model"));
   }
   runtime::SessionOptions so;
-  so.n_threads = threads;
+  so.n_threads = ResolveThreads(threads);
   so.n_ctx = ctx;
   InstallInterruptHandler();  // before the session starts its threads; Ctrl-C kills until here
   auto session = runtime::Session::Create(**model, so);

@@ -31,7 +31,7 @@ int ClassifyCommand(int argc, char** argv) {
   auto model = models::LoadModel(model_path);
   if (!model.ok()) return Fail(model.status());
   runtime::EmbedOptions eo;
-  eo.n_threads = threads;
+  eo.n_threads = ResolveThreads(threads);
   eo.truncate = truncate;
   auto embedder = runtime::Embedder::Create(**model, eo);
   if (!embedder.ok()) return Fail(embedder.status());

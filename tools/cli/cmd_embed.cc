@@ -33,7 +33,7 @@ int EmbedCommand(int argc, char** argv) {
   if (model_path.empty()) return Fail(InvalidArgument("no model given (use -m PATH)"));
 
   runtime::EmbedOptions eo;
-  eo.n_threads = threads;
+  eo.n_threads = ResolveThreads(threads);
   eo.normalize = normalize;
   eo.truncate = truncate;
   eo.max_batch_tokens = batch_tokens;

@@ -57,7 +57,7 @@ int PerplexityCommand(int argc, char** argv) {
   compress::PerplexityOptions o;
   o.n_ctx = n_ctx;
   o.n_chunks = n_chunks;
-  o.n_threads = threads;
+  o.n_threads = ResolveThreads(threads);
   o.kv_type = kv_type == "f32" ? DType::kF32 : DType::kF16;
   ProgressBar bar("perplexity");
   o.progress = [&](int64_t done, int64_t total, double ppl) {

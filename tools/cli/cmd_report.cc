@@ -71,7 +71,7 @@ int ReportCommand(int argc, char** argv) {
   compress::ReportOptions o;
   o.ppl.n_ctx = n_ctx;
   o.ppl.n_chunks = n_chunks;
-  o.ppl.n_threads = threads;
+  o.ppl.n_threads = ResolveThreads(threads);
   o.speed.n_prompt = n_prompt;
   o.speed.n_gen = n_gen;
   o.speed.repetitions = reps;

@@ -96,7 +96,7 @@ int RunCommand(int argc, char** argv) {
   runtime::SessionOptions so;
   so.comm = dist->comm.get();
   so.tp_comm = dist->tp_comm.get();
-  so.n_threads = threads;
+  so.n_threads = ResolveThreads(threads);
   so.n_ctx = ctx;
   so.kv_type = *kv;
   so.passes.fuse = !no_fuse;

@@ -66,7 +66,7 @@ int ServeCommand(int argc, char** argv) {
     return Fail(InvalidArgument("--queue, --batch-tokens and --max-tokens must be positive"));
   }
   o.port = port;
-  o.engine.n_threads = threads;
+  o.engine.n_threads = ResolveThreads(threads);
   o.engine.n_ctx = ctx;
   o.engine.max_seqs = parallel;
   o.engine.step_tokens = batch;

@@ -29,4 +29,10 @@ int ServeCommand(int argc, char** argv);     // miaotui serve
 // Prints "miaotui: error: <message>" to stderr and returns 1.
 int Fail(const Status& status);
 
+// The thread count to compute with: `requested` (0 or less: every CPU this process may run on),
+// capped at that CPU count with a note on stderr (once). A team larger than its CPUs spends its
+// time waiting at barriers for members that are not running: on 2 cores -t 3 and -t 4 ran at
+// 0.71 and 0.78 of -t 2 before the cap (docs/BENCHMARKS.md).
+int ResolveThreads(int requested);
+
 }  // namespace miaotui::cli
