@@ -45,7 +45,8 @@ int ServeCommand(int argc, char** argv) {
   p.Option("max-tokens", "", &max_tokens, "N", "largest max_tokens a request may ask for");
   p.Option("chat-template", "", &template_path, "FILE",
            "chat template to use instead of the model's");
-  bool dry_run = false;
+  bool dry_run = false, no_pack = false;
+  p.Flag("no-pack", "", &no_pack, "keep quantized weights in their file layout (no packed copies)");
   p.Flag("dry-run", "", &dry_run,
          "load the model, print the memory plan (weights, KV cache for ctx x parallel, "
          "activations) and exit; without it a plan that exceeds MemAvailable is refused");
@@ -67,6 +68,7 @@ int ServeCommand(int argc, char** argv) {
   }
   o.port = port;
   o.engine.n_threads = ResolveThreads(threads);
+  o.engine.passes.pack_weights = !no_pack;
   o.engine.n_ctx = ctx;
   o.engine.max_seqs = parallel;
   o.engine.step_tokens = batch;

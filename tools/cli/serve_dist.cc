@@ -75,7 +75,7 @@ Status Follow(dist::Communicator& comm, const models::Model& model, int n_thread
     if (it == graphs.end()) {
       if (graphs.size() >= 64) graphs.clear();
       models::ForwardGraph fg = model.BuildForward(shape);
-      graph::Optimize(fg.graph, passes);
+      graph::Optimize(fg.graph, passes, &model.weight_packer());
       it = graphs.emplace(shape, std::move(fg)).first;
     }
     const models::ForwardGraph& fg = it->second;
