@@ -171,7 +171,8 @@ void GemmArgs(benchmark::internal::Benchmark* b) {
 constexpr DType kQuantTypes[] = {DType::kQ4_0, DType::kQ4_1,   DType::kQ5_0,  DType::kQ5_1,
                                  DType::kQ8_0, DType::kQ2_K,   DType::kQ3_K,  DType::kQ4_K,
                                  DType::kQ5_K, DType::kQ6_K,   DType::kIQ4_NL, DType::kIQ4_XS,
-                                 DType::kQ4_0x16, DType::kQ8_0x16};
+                                 DType::kQ4_0x16, DType::kQ8_0x16, DType::kQ4_Kx16,
+                                 DType::kQ6_Kx16, DType::kQ5_Kx16};
 
 // n x k normal(0, 0.05) weights quantized to t with the reference quantizer (a packed layout:
 // quantized to its source type, then packed).

@@ -22,7 +22,8 @@ void MatMulIsa(Isa isa, const float* x, int64_t m, int64_t k, int64_t ldx, const
   CHECK(m <= 1 || (ldx >= k && ldy >= o_end));
   if (m == 0 || o_begin == o_end) return;
   if (IsPackedType(wtype)) {
-    CHECK(k % 32 == 0 && o_begin % kPackRows == 0 && o_end % kPackRows == 0);
+    CHECK(k % GetDTypeInfo(wtype).block_size == 0 && o_begin % kPackRows == 0 &&
+          o_end % kPackRows == 0);
 #if defined(MIAOTUI_KERNELS_X86)
     if (isa == Isa::kAvx512) {
       return internal::avx512::PackedMatMul(x, m, k, ldx, w, wtype, o_begin, o_end, y, ldy);

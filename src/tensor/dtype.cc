@@ -44,9 +44,12 @@ constexpr std::array<DTypeInfo, 31> kTypes = {{
 }};
 
 // The in-memory packed layouts (dtype.h): a row's bytes on average, as its GGUF base type.
-constexpr std::array<DTypeInfo, 2> kPackedTypes = {{
+constexpr std::array<DTypeInfo, 5> kPackedTypes = {{
     {DType::kQ4_0x16, "Q4_0x16", 32, 18},
     {DType::kQ8_0x16, "Q8_0x16", 32, 34},
+    {DType::kQ4_Kx16, "Q4_Kx16", 256, 144},
+    {DType::kQ5_Kx16, "Q5_Kx16", 256, 176},
+    {DType::kQ6_Kx16, "Q6_Kx16", 256, 210},
 }};
 
 }  // namespace

@@ -49,6 +49,9 @@ enum class DType : uint32_t {
   // DTypeFromName never return them.
   kQ4_0x16 = 0x10002,
   kQ8_0x16 = 0x10008,
+  kQ4_Kx16 = 0x1000c,
+  kQ5_Kx16 = 0x1000d,
+  kQ6_Kx16 = 0x1000e,
 };
 
 struct DTypeInfo {
