@@ -49,6 +49,7 @@ TensorView WeightPacker::Get(const TensorView& w) {
     e.view.dtype = *packed;
     packed_bytes_ += static_cast<int64_t>(w.bytes());
     it = packed_.emplace(key, std::move(e)).first;
+    if (on_packed_) on_packed_(w.data, w.bytes());
   }
   return it->second.view;
 }

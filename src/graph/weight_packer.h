@@ -2,11 +2,14 @@
 // first graph that uses each, and shared by every graph and session of the model (a Model owns
 // one). PackMatMulWeights is the graph pass that swaps them in; Optimize runs it when given a
 // packer (CPU sessions give the model's; a backend that cannot run packed types must not). The source views stay valid and untouched (the packed copy is extra anonymous memory of
-// the same size; the mapped file's pages are then no longer read and can be evicted).
+// the same size; Model hands the mapped file's pages of a packed matrix back to the kernel, so
+// resident memory does not hold both).
 // Thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -29,6 +32,11 @@ class WeightPacker {
   TensorView Get(const TensorView& w);
   // Bytes of packed copies made so far.
   int64_t packed_bytes() const;
+  // Called with each source range once it has been packed (Model: release the file pages it was
+  // read from). Set before the first Get.
+  void SetOnPacked(std::function<void(const void*, size_t)> on_packed) {
+    on_packed_ = std::move(on_packed);
+  }
 
  private:
   using Key = std::tuple<const void*, DType, int64_t, int64_t>;
@@ -37,6 +45,7 @@ class WeightPacker {
     TensorView view;
   };
   kernels::Isa isa_;
+  std::function<void(const void*, size_t)> on_packed_;
   mutable std::mutex mu_;
   std::map<Key, Entry> packed_;
   int64_t packed_bytes_ = 0;

@@ -123,7 +123,17 @@ class Model {
   ModelInfo info_;
   std::unique_ptr<tokenizer::Tokenizer> tokenizer_;
   std::unique_ptr<WeightSource> source_;
-  std::unique_ptr<graph::WeightPacker> packer_ = std::make_unique<graph::WeightPacker>();
+  std::unique_ptr<graph::WeightPacker> packer_ = MakePacker();
+
+ private:
+  // The packer hands the file pages of each packed matrix back (WeightSource::ReleaseMapped).
+  std::unique_ptr<graph::WeightPacker> MakePacker() {
+    auto p = std::make_unique<graph::WeightPacker>();
+    p->SetOnPacked([this](const void* data, size_t n) {
+      if (source_) source_->ReleaseMapped(data, n);
+    });
+    return p;
+  }
 };
 
 // Loads a GGUF file or a Hugging Face folder.

@@ -1,5 +1,8 @@
 #include "models/weight_source.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstring>
 
@@ -121,6 +124,16 @@ std::optional<std::string> WeightSource::FindNonFinite() const {
     }
   }
   return std::nullopt;
+}
+
+void WeightSource::ReleaseMapped(const void* p, size_t n) const {
+  if (!gguf_) return;
+  const auto begin = reinterpret_cast<uintptr_t>(p), end = begin + n;
+  const auto file = reinterpret_cast<uintptr_t>(gguf_->raw_data());
+  if (begin < file || end > file + gguf_->file_size()) return;
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 std::string LayerName(const std::string& pattern, int64_t layer) {

@@ -50,6 +50,11 @@ class WeightSource {
   // "tensor 'NAME' row R"; nothing when all are finite. Reads every weight: slow.
   std::optional<std::string> FindNonFinite() const;
 
+  // Drops this process's pages of [p, p + n) where the range lies in a mapped GGUF file (whole
+  // pages inside it only): the caller no longer reads them (a packed copy replaced them). A later
+  // read faults them back in from the page cache, unchanged; anything else is left alone.
+  void ReleaseMapped(const void* p, size_t n) const;
+
   int64_t n_params() const { return n_params_; }
   int64_t n_bytes() const { return n_bytes_; }
   // How many tensors of each type were handed out, e.g. {"F16": 154, "F32": 45}.
